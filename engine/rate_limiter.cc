@@ -1,0 +1,94 @@
+#include "engine/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ceipal::engine {
+
+namespace {
+
+RateLimiterOptions Clamped(RateLimiterOptions options) {
+  options.min_rate = std::max(options.min_rate, 1e-3);
+  options.rate = std::max(options.rate, options.min_rate);
+  options.burst = std::max(options.burst, 1);
+  options.recovery_fraction = std::clamp(options.recovery_fraction, 0.0, 1.0);
+  return options;
+}
+
+// Rounds up so that a wait never ends a hair before the token is there,
+// which would cost an extra wake-up.
+std::chrono::milliseconds CeilMillis(double seconds) {
+  return std::chrono::milliseconds(
+      std::max<long long>(1, std::llround(std::ceil(seconds * 1000.0))));
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options)
+    : clock_(clock),
+      options_(Clamped(options)),
+      rate_(options_.rate),
+      tokens_(options_.burst),
+      refilled_at_(clock.Monotonic()),
+      blocked_until_(refilled_at_) {}
+
+void RateLimiter::Acquire() {
+  while (true) {
+    std::chrono::milliseconds wait;
+    {
+      std::lock_guard lock(mutex_);
+      const auto now = clock_.Monotonic();
+      Refill(now);
+      if (now < blocked_until_) {
+        wait =
+            std::chrono::ceil<std::chrono::milliseconds>(blocked_until_ - now);
+      } else if (tokens_ >= 1.0) {
+        tokens_ -= 1.0;
+        return;
+      } else {
+        wait = CeilMillis((1.0 - tokens_) / rate_);
+      }
+    }
+    // Sleep without the lock, then look again: another thread may have
+    // taken the token, or a 429 may have changed the rate meanwhile.
+    clock_.SleepFor(wait);
+  }
+}
+
+void RateLimiter::OnRateLimited(
+    std::optional<std::chrono::seconds> retry_after) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.Monotonic();
+  Refill(now);
+  rate_ = std::max(options_.min_rate, rate_ / 2.0);
+  tokens_ = 0.0;
+  if (!retry_after.has_value()) return;
+
+  // The bucket earns nothing while blocked, or a burst would go out the
+  // moment the wait ends; one request may go then, to probe the server.
+  blocked_until_ = std::max(blocked_until_, now + *retry_after);
+  refilled_at_ = blocked_until_;
+  tokens_ = 1.0;
+}
+
+void RateLimiter::OnSuccess() {
+  std::lock_guard lock(mutex_);
+  Refill(clock_.Monotonic());
+  rate_ = std::min(options_.rate,
+                   rate_ + options_.rate * options_.recovery_fraction);
+}
+
+double RateLimiter::rate() const {
+  std::lock_guard lock(mutex_);
+  return rate_;
+}
+
+void RateLimiter::Refill(std::chrono::steady_clock::time_point now) {
+  if (now <= refilled_at_) return;
+  const double elapsed =
+      std::chrono::duration<double>(now - refilled_at_).count();
+  tokens_ = std::min<double>(options_.burst, tokens_ + elapsed * rate_);
+  refilled_at_ = now;
+}
+
+}  // namespace ceipal::engine
