@@ -219,8 +219,9 @@ Result<ApiResponse> CeipalClient::Get(HttpTransport& transport,
 
     // Authenticate, wait for our turn, send.
     auto token = CurrentToken(transport);
-    if (!token)
+    if (!token) {
       return std::unexpected(token.error().Context(std::string(what)));
+    }
     HttpRequest request{
         "GET",
         url,
