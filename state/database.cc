@@ -155,19 +155,21 @@ Result<void> Database::Configure() {
 }
 
 Result<void> Database::Migrate() {
-  // Bookkeeping first, under the write lock like every other write.
-  auto table = InWriteTransaction(*this, "create schema_migrations",
-                                  [&]() -> Result<void> {
-                                    sql_.exec(kCreateMigrationsTable);
-                                    return {};
-                                  });
-  if (!table) return table;
-
+  // An up-to-date file is only read: opening it must not wait for the
+  // write lock a running sync may hold.
   auto current = Guard("read schema version",
                        [&]() -> Result<int> { return RecordedVersion(sql_); });
   if (!current) return std::unexpected(current.error());
   if (*current > LatestKnownVersion()) {
     return Fail(ErrorKind::kStorage, NewerSchemaMessage(*current));
+  }
+  if (*current == 0) {
+    auto table = InWriteTransaction(*this, "create schema_migrations",
+                                    [&]() -> Result<void> {
+                                      sql_.exec(kCreateMigrationsTable);
+                                      return {};
+                                    });
+    if (!table) return table;
   }
 
   // One transaction per migration, each re-checking under the lock, so a

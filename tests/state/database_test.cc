@@ -88,6 +88,17 @@ TEST_F(DatabaseTest, ReopeningAnUpToDateDatabaseAppliesNothing) {
   EXPECT_EQ((*reopened)->SchemaVersion(), LatestVersion());
 }
 
+TEST_F(DatabaseTest, OpeningAnUpToDateFileNeedsNoWriteLock) {
+  SQLite::Database writer(db_path_, SQLite::OPEN_READWRITE);
+  writer.exec("BEGIN IMMEDIATE");
+
+  DatabaseOptions impatient;
+  impatient.busy_timeout_ms = 10;
+  auto opened = Database::Open(db_path_, OpenMode::kExisting, impatient);
+  EXPECT_TRUE(opened) << opened.error().message;
+  writer.exec("ROLLBACK");
+}
+
 TEST_F(DatabaseTest, AppliesOnlyTheMigrationsADatabaseLacks) {
   // Pretend the last migration has not been applied yet.
   const schema::Migration& last = schema::Migrations().back();
@@ -256,6 +267,35 @@ TEST_F(WriteTransactionTest,
   EXPECT_NE(refused.error().message.find("locked"), std::string::npos)
       << refused.error().message;
   other.exec("ROLLBACK");
+}
+
+TEST_F(WriteTransactionTest, FullDiskFailsThePageAndKeepsTheCheckpoint) {
+  db().sql().exec("INSERT INTO sync_meta VALUES ('cursor', 'page 1')");
+  // A database that may not grow stands in for a full disk.
+  const int pages = db().sql().execAndGet("PRAGMA page_count").getInt();
+  db().sql().exec("PRAGMA max_page_count = " + std::to_string(pages));
+
+  auto page = InWriteTransaction(db(), "write page 2", [&]() -> Result<void> {
+    db().sql().exec("UPDATE sync_meta SET value = 'page 2'");
+    db().sql().exec(
+        "INSERT INTO quarantine (resource, raw, error, seen_at)"
+        " VALUES ('applicants', zeroblob(1000000), 'big', 'now')");
+    return {};
+  });
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().kind, ErrorKind::kStorage);
+  EXPECT_NE(page.error().message.find("full"), std::string::npos)
+      << page.error().message;
+  EXPECT_EQ(db().sql().execAndGet("SELECT value FROM sync_meta").getString(),
+            "page 1");
+
+  // Space comes back; the next page goes through on the same connection.
+  db().sql().exec("PRAGMA max_page_count = 1000000");
+  auto next = InWriteTransaction(db(), "write page 2", [&]() -> Result<void> {
+    db().sql().exec("UPDATE sync_meta SET value = 'page 2'");
+    return {};
+  });
+  EXPECT_TRUE(next) << next.error().message;
 }
 
 TEST_F(WriteTransactionTest, InWriteTransactionKeepsNothingOfAFailedBody) {
