@@ -48,12 +48,10 @@ std::string DescribeHolder(int fd) {
 
 Result<void> WriteHolder(int fd, const std::string& path) {
   const std::string line = fmt::format("{} {}\n", ::getpid(), UtcNow());
-  if (::ftruncate(fd, 0) != 0)
-    return std::unexpected(SystemError("write run lock", path));
-  const ssize_t written = ::pwrite(fd, line.data(), line.size(), 0);
-  if (written != static_cast<ssize_t>(line.size())) {
-    return std::unexpected(SystemError("write run lock", path));
-  }
+  const bool written =
+      ::ftruncate(fd, 0) == 0 && ::pwrite(fd, line.data(), line.size(), 0) ==
+                                     static_cast<ssize_t>(line.size());
+  if (!written) return std::unexpected(SystemError("write run lock", path));
   return {};
 }
 
