@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "engine/cli.h"
+
+int main(int argc, char** argv) { return ceipal::engine::RunCli(argc, argv); }

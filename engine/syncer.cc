@@ -1,0 +1,810 @@
+#include "engine/syncer.h"
+
+#include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "engine/mirror_writer.h"
+#include "engine/normalizer.h"
+#include "engine/page_decoder.h"
+#include "state/run_ledger.h"
+#include "state/storage_error.h"
+#include "state/sync_meta.h"
+#include "state/sync_state.h"
+#include "state/utc_time.h"
+
+namespace ceipal::engine {
+namespace {
+
+constexpr int kPageLimit = 50;
+// Restarts of a one-second window whose count moved while it was paged.
+constexpr int kMaxWindowRestarts = 3;
+constexpr const char* kLoadMarkKey = "first_load_mark_unix";
+constexpr const char* kLoadDoneKey = "first_load_done";
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+// Why a read stopped before the end of what it had to read.
+enum class Stop { kNone, kBudget, kDeadline };
+
+std::string RecordIdJson(const std::string& id) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
+  return {buf.GetString(), buf.GetSize()};
+}
+
+state::RunStatus StatusOf(const std::string& status) {
+  if (status == "partial") return state::RunStatus::kPartial;
+  if (status == "failed") return state::RunStatus::kFailed;
+  if (status == "cancelled") return state::RunStatus::kCancelled;
+  return state::RunStatus::kOk;
+}
+
+int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+}  // namespace
+
+class Syncer::Impl {
+ public:
+  Impl(state::Database& db, CeipalClient& client, const Config& config,
+       spdlog::logger& log, ProgressSink* progress)
+      : db_(db),
+        client_(client),
+        config_(config),
+        log_(log),
+        progress_(progress),
+        writer_(db.sql(), config.catalogue),
+        ledger_(db),
+        states_(db),
+        meta_(db) {}
+
+  Result<RunReport> Run(const RunOptions& options);
+
+ private:
+  struct ReadState {
+    const ResourceSpec* spec;
+    std::string scope;
+    std::optional<int64_t> cursor_unix;
+    std::string cursor_text;
+    bool first_load = false;
+    ResourceReport* report;
+    int64_t expected = 0;
+  };
+
+  struct PageOutcome {
+    size_t records = 0;                 // records the page carried
+    std::optional<int64_t> first_unix;  // modified of its first record
+    std::optional<int64_t> last_unix;   // and of its last
+    bool cut = false;  // budget ended inside the page: a prefix applied
+  };
+
+  std::vector<const ResourceSpec*> Selected(const RunOptions& options,
+                                            Result<void>& error) const;
+  Stop OutOfBudget() const;
+  Result<void> EnsureLoadMark(const std::vector<const ResourceSpec*>& specs);
+  Result<std::optional<std::unique_ptr<DecodedPage>>> Fetch(
+      const ResourceSpec& spec, const Query& query, const std::string& what);
+  Result<PageOutcome> ApplyPage(ReadState& read, DecodedPage& page,
+                                const std::string& what);
+  Result<Stop> ReadIncremental(ReadState& read);
+  Result<Stop> ReadWhole(ReadState& read);
+  Result<Stop> ReadSubmissions(const ResourceSpec& spec, ResourceReport& report,
+                               RunReport& run);
+  std::vector<std::pair<std::string, std::string>> DueJobs();
+  Query BaseQuery(const ResourceSpec& spec, const std::string& scope) const;
+  bool FullDue(const ResourceSpec& spec);
+
+  state::Database& db_;
+  CeipalClient& client_;
+  const Config& config_;
+  spdlog::logger& log_;
+  ProgressSink* progress_;
+  MirrorWriter writer_;
+  state::RunLedger ledger_;
+  state::SyncStateStore states_;
+  state::SyncMeta meta_;
+
+  RunOptions options_;
+  int64_t run_id_ = 0;
+  std::string recorded_at_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_at_;
+  int64_t requests_at_start_ = 0;
+  std::optional<int64_t> load_mark_;
+  bool load_done_ = false;
+  int64_t committed_requests_ = 0;  // requests counted in sync_runs so far
+  // Records inserted or changed in this run, by resource: planner hints.
+  std::map<std::string, std::set<std::string>> changed_ids_;
+};
+
+Syncer::Syncer(state::Database& db, CeipalClient& client, const Config& config,
+               spdlog::logger& log, ProgressSink* progress)
+    : impl_(std::make_unique<Impl>(db, client, config, log, progress)) {}
+
+Syncer::~Syncer() = default;
+
+Result<RunReport> Syncer::Run(const RunOptions& options) {
+  return impl_->Run(options);
+}
+
+std::vector<const ResourceSpec*> Syncer::Impl::Selected(
+    const RunOptions& options, Result<void>& error) const {
+  std::vector<const ResourceSpec*> specs;
+  for (const auto& name : options.resources) {
+    if (!config_.catalogue.Find(name)) {
+      error =
+          Fail(ErrorKind::kConfig, fmt::format("unknown resource '{}'", name));
+      return {};
+    }
+  }
+  // Catalogue order: parents before the resources listed per parent.
+  for (const auto& spec : config_.catalogue.resources()) {
+    if (options.resources.empty() ||
+        std::find(options.resources.begin(), options.resources.end(),
+                  spec.name) != options.resources.end()) {
+      specs.push_back(&spec);
+    }
+  }
+  return specs;
+}
+
+Stop Syncer::Impl::OutOfBudget() const {
+  if (options_.max_requests > 0 &&
+      client_.stats().data_requests - requests_at_start_ >=
+          options_.max_requests) {
+    return Stop::kBudget;
+  }
+  if (deadline_at_ && std::chrono::steady_clock::now() >= *deadline_at_) {
+    return Stop::kDeadline;
+  }
+  return Stop::kNone;
+}
+
+Query Syncer::Impl::BaseQuery(const ResourceSpec& spec,
+                              const std::string& scope) const {
+  Query query = {{"limit", std::to_string(kPageLimit)}};
+  if (!spec.parent_param.empty()) query.emplace_back(spec.parent_param, scope);
+  return query;
+}
+
+Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Fetch(
+    const ResourceSpec& spec, const Query& query, const std::string& what) {
+  auto response = client_.Get(spec.list_path, query, what);
+  if (!response) return std::unexpected(response.error());
+  if (response->status == 404) {
+    return std::optional<std::unique_ptr<DecodedPage>>();
+  }
+  auto page = DecodePage(std::move(response->body), what);
+  if (!page) return std::unexpected(page.error());
+  return std::optional<std::unique_ptr<DecodedPage>>(std::move(*page));
+}
+
+// Decode, normalize, fill from details, diff and write: one page, one
+// transaction, with the cursor it reached.
+Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
+    ReadState& read, DecodedPage& page, const std::string& what) {
+  const ResourceSpec& spec = *read.spec;
+  PageOutcome outcome;
+  const auto& results = page.doc["results"];
+  outcome.records = results.Size();
+
+  // Normalize: bad records are quarantined, the page goes on.
+  struct Bad {
+    size_t position;
+    std::string id;
+    std::string error;
+  };
+  std::vector<NormalizedRecord> good;
+  std::vector<size_t> good_position;
+  std::vector<Bad> bad;
+  good.reserve(results.Size());
+  for (rapidjson::SizeType i = 0; i < results.Size(); ++i) {
+    auto rec =
+        Normalize(spec, results[i], page.raw_records[i], config_.source_clock);
+    if (!rec) {
+      std::string id;
+      if (results[i].IsObject()) {
+        auto it = results[i].FindMember(spec.id_field.c_str());
+        if (it != results[i].MemberEnd() && it->value.IsString())
+          id = it->value.GetString();
+      }
+      bad.push_back({i, id, rec.error().message});
+      continue;
+    }
+    if (rec->modified_unix) {
+      if (!outcome.first_unix) outcome.first_unix = rec->modified_unix;
+      outcome.last_unix = rec->modified_unix;
+    }
+    good.push_back(std::move(*rec));
+    good_position.push_back(i);
+  }
+
+  std::vector<std::string> ids;
+  ids.reserve(good.size());
+  for (const auto& rec : good) ids.push_back(rec.id);
+  auto stored = writer_.Lookup(spec, ids);
+  if (!stored) return std::unexpected(stored.error());
+
+  // Fill from details what the list lacks, for new or changed records only.
+  // The budget counts these calls: when it ends, a prefix of the page (in
+  // modified order) is applied and the cursor stops there.
+  size_t cut = good.size();
+  std::vector<bool> gone(good.size(), false);
+  if (!spec.detail_columns.empty()) {
+    for (size_t i = 0; i < good.size(); ++i) {
+      auto& rec = good[i];
+      auto found = stored->find(rec.id);
+      if (found != stored->end() && !found->second.deleted &&
+          found->second.content_hash == rec.content_hash) {
+        continue;
+      }
+      if (OutOfBudget() != Stop::kNone) {
+        cut = i;
+        outcome.cut = true;
+        break;
+      }
+      std::string path = spec.detail_path;
+      auto at = path.find("{id}");
+      if (at != std::string::npos) path.replace(at, 4, rec.id);
+      auto response = client_.Get(
+          path, {}, fmt::format("fetch {} detail {}", spec.name, rec.id));
+      if (!response) return std::unexpected(response.error());
+      ++read.report->requests;
+      if (response->status == 404) {
+        gone[i] = true;  // deleted between the list and the detail
+        continue;
+      }
+      auto detail = DecodeObject(
+          response->body, fmt::format("{} detail {}", spec.name, rec.id));
+      if (!detail) return std::unexpected(detail.error());
+      uint64_t list_hash = rec.content_hash;
+      auto filled = ApplyDetail(spec, *detail, rec, config_.source_clock);
+      if (!filled) {
+        bad.push_back({good_position[i], rec.id, filled.error().message});
+        gone[i] = true;
+        continue;
+      }
+      // The stored hash stays the list's, so an unchanged list record is
+      // known unchanged without its detail call.
+      rec.content_hash = list_hash;
+    }
+  }
+  std::vector<NormalizedRecord> apply;
+  apply.reserve(cut);
+  std::optional<int64_t> cursor = read.cursor_unix;
+  std::string cursor_text = read.cursor_text;
+  for (size_t i = 0; i < cut; ++i) {
+    if (good[i].modified_unix &&
+        (!cursor || *good[i].modified_unix > *cursor)) {
+      cursor = good[i].modified_unix;
+      cursor_text = good[i].modified_source;
+    }
+    if (!gone[i]) apply.push_back(std::move(good[i]));
+  }
+  if (outcome.cut) {
+    outcome.last_unix =
+        cut > 0 ? apply.empty() ? std::nullopt : apply.back().modified_unix
+                : std::nullopt;
+  }
+  size_t cut_position =
+      cut < good_position.size() ? good_position[cut] : results.Size();
+
+  // Apply: records, change rows, quarantine, counters and cursor commit
+  // together.
+  ChangeContext context;
+  context.run_id = run_id_;
+  context.recorded_at = recorded_at_;
+  context.first_load = read.first_load;
+  context.live_after_unix = load_mark_;
+  context.hired_statuses = &config_.hired_statuses;
+
+  auto txn = state::WriteTransaction::Begin(db_);
+  if (!txn) return std::unexpected(txn.error().Context(what));
+  int64_t quarantined = 0;
+  for (const auto& b : bad) {
+    if (b.position >= cut_position) continue;
+    auto q =
+        writer_.Quarantine(run_id_, spec.name, b.id,
+                           page.raw_records[b.position], b.error, recorded_at_);
+    if (!q) return std::unexpected(q.error());
+    ++quarantined;
+    log_.warn("Quarantined a record resource={} id={} reason={}", spec.name,
+              b.id.empty() ? "-" : b.id, b.error);
+  }
+  auto counts = writer_.Apply(spec, apply, *stored, context);
+  if (!counts) return std::unexpected(counts.error());
+
+  if (cursor && spec.refresh == RefreshMode::kIncremental) {
+    // The cursor keeps the source's naive form and clock, whatever form the
+    // record carried.
+    std::string text = FormatSourceNaive(*cursor, config_.source_clock);
+    auto saved = states_.SaveCursor(spec.name, read.scope, text, 0, run_id_);
+    if (!saved) return std::unexpected(saved.error());
+    read.cursor_unix = cursor;
+    read.cursor_text = text;
+  }
+  state::RunCounters delta;
+  delta.records = static_cast<int64_t>(outcome.records);
+  delta.inserts = counts->inserts;
+  delta.updates = counts->updates + counts->undeletes;
+  delta.errors = quarantined;
+  delta.requests =
+      client_.stats().data_requests - requests_at_start_ - committed_requests_;
+  auto added = ledger_.AddCounters(run_id_, delta);
+  if (!added) return std::unexpected(added.error());
+  auto committed = txn->Commit();
+  if (!committed) return std::unexpected(committed.error().Context(what));
+  committed_requests_ += delta.requests;
+
+  // Hints for the planner: jobs to poll first.
+  auto& changed = changed_ids_[spec.name];
+  changed.insert(counts->changed_ids.begin(), counts->changed_ids.end());
+  auto& r = *read.report;
+  ++r.pages;
+  r.records += static_cast<int64_t>(outcome.records);
+  r.inserts += counts->inserts;
+  r.updates += counts->updates + counts->undeletes;
+  r.unchanged += counts->unchanged;
+  r.changes += counts->changes;
+  r.hires += counts->hires;
+  r.quarantined += quarantined;
+  return outcome;
+}
+
+// Keyset paging on the cursor: sort by modified ascending, and after each
+// page ask again from just below the last modified second seen, so records
+// that move while we page are met again later instead of skipped. Page
+// numbers are used only inside one second that holds more than a page.
+Result<Stop> Syncer::Impl::ReadIncremental(ReadState& read) {
+  const ResourceSpec& spec = *read.spec;
+  std::optional<int64_t> after;
+  if (read.cursor_unix && !options_.full) {
+    after = *read.cursor_unix - config_.lookback.count();
+  }
+  std::optional<int64_t> window;  // the second being paged by number
+  int64_t window_count = -1;
+  int window_restarts = 0;
+  int page_number = 1;
+
+  for (;;) {
+    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+
+    Query query = BaseQuery(spec, read.scope);
+    if (spec.sortable) {
+      query.emplace_back("sortBy", "modify_date");
+      query.emplace_back("sortOrder", "asc");
+    }
+    if (window) {
+      query.emplace_back("modifiedAfter",
+                         FormatSourceNaive(*window - 1, config_.source_clock));
+      query.emplace_back("modifiedBefore",
+                         FormatSourceNaive(*window + 1, config_.source_clock));
+    } else if (after) {
+      query.emplace_back("modifiedAfter",
+                         FormatSourceNaive(*after, config_.source_clock));
+    }
+    query.emplace_back("page", std::to_string(page_number));
+    std::string what =
+        read.scope.empty()
+            ? fmt::format("fetch {} page {}", spec.name, page_number)
+            : fmt::format("fetch {} of job {} page {}", spec.name, read.scope,
+                          page_number);
+
+    auto fetched = Fetch(spec, query, what);
+    if (!fetched) return std::unexpected(fetched.error());
+    ++read.report->requests;
+    if (!*fetched) {
+      // 404: nothing (more) matches. Leaving a window resumes after it.
+      if (window) {
+        after = *window;
+        window.reset();
+        page_number = 1;
+        continue;
+      }
+      return Stop::kNone;
+    }
+    DecodedPage& page = ***fetched;
+    if (!window && read.expected == 0) read.expected = page.envelope.count;
+
+    if (window) {
+      if (window_count >= 0 && page.envelope.count != window_count &&
+          window_restarts < kMaxWindowRestarts) {
+        // The second's population moved under us: page it again.
+        ++window_restarts;
+        window_count = -1;
+        page_number = 1;
+        continue;
+      }
+      window_count = page.envelope.count;
+    }
+
+    auto outcome = ApplyPage(read, page, what);
+    if (!outcome) return std::unexpected(outcome.error());
+    if (progress_) {
+      progress_->OnPage(spec.name, read.report->pages, read.report->records,
+                        read.expected);
+    }
+    if (outcome->cut) return OutOfBudget();
+
+    bool last_page = outcome->records < static_cast<size_t>(kPageLimit) ||
+                     page.envelope.page_number >= page.envelope.num_pages;
+    if (window) {
+      if (last_page) {
+        after = *window;
+        window.reset();
+        page_number = 1;
+      } else {
+        ++page_number;
+      }
+      continue;
+    }
+    if (last_page) return Stop::kNone;
+
+    if (!spec.sortable || !outcome->last_unix) {
+      ++page_number;  // no keyset to follow: plain page numbers
+    } else if (outcome->first_unix == outcome->last_unix) {
+      window = outcome->last_unix;  // a full page inside one second
+      window_count = -1;
+      window_restarts = 0;
+      page_number = 2;
+    } else {
+      after = *outcome->last_unix - 1;
+      page_number = 1;
+    }
+  }
+}
+
+// A full read of a resource without a modified filter (users): every page by
+// number, ordered by id.
+Result<Stop> Syncer::Impl::ReadWhole(ReadState& read) {
+  const ResourceSpec& spec = *read.spec;
+  for (int page_number = 1;; ++page_number) {
+    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+    Query query = BaseQuery(spec, read.scope);
+    if (spec.sortable) {
+      query.emplace_back("sortBy", "id");
+      query.emplace_back("sortOrder", "asc");
+    }
+    query.emplace_back("page", std::to_string(page_number));
+    std::string what = fmt::format("fetch {} page {}", spec.name, page_number);
+    auto fetched = Fetch(spec, query, what);
+    if (!fetched) return std::unexpected(fetched.error());
+    ++read.report->requests;
+    if (!*fetched) return Stop::kNone;
+    DecodedPage& page = ***fetched;
+    read.expected = page.envelope.count;
+    auto outcome = ApplyPage(read, page, what);
+    if (!outcome) return std::unexpected(outcome.error());
+    if (progress_) {
+      progress_->OnPage(spec.name, read.report->pages, read.report->records,
+                        read.expected);
+    }
+    if (outcome->records < static_cast<size_t>(kPageLimit) ||
+        page.envelope.page_number >= page.envelope.num_pages) {
+      return Stop::kNone;
+    }
+  }
+}
+
+// The jobs whose submissions this run polls, most urgent first, with the
+// reason: never polled, changed in this run (or an applicant of theirs did),
+// active, then inactive ones whose cadence has come. Within a class the
+// least recently polled goes first, so a budget too small for all of them
+// rotates through them over the following runs.
+std::vector<std::pair<std::string, std::string>> Syncer::Impl::DueJobs() {
+  struct Job {
+    std::string id;
+    int rank;
+    std::string last_polled;
+    std::string reason;
+  };
+  std::vector<Job> jobs;
+  std::set<std::string> hinted;
+  auto& sql = db_.sql();
+
+  auto loaded = state::Guard("plan submission polls", [&]() -> Result<void> {
+    auto applicants = changed_ids_.find("applicants");
+    if (applicants != changed_ids_.end() && !applicants->second.empty()) {
+      SQLite::Statement q(sql,
+                          "SELECT DISTINCT job_id FROM submissions WHERE "
+                          "applicant_id IN (SELECT value FROM json_each(?))");
+      std::string ids = "[";
+      for (const auto& id : applicants->second) {
+        if (ids.size() > 1) ids += ',';
+        ids += RecordIdJson(id);
+      }
+      ids += "]";
+      q.bind(1, ids);
+      while (q.executeStep()) hinted.insert(q.getColumn(0).getString());
+    }
+
+    SQLite::Statement q(sql,
+                        "SELECT j.id, j.status, s.complete, s.last_synced_at "
+                        "FROM job_postings j LEFT JOIN sync_state s "
+                        "ON s.resource = 'submissions' AND s.scope = j.id "
+                        "WHERE j.deleted_at IS NULL");
+    auto now = std::chrono::system_clock::now();
+    auto inactive_due = state::FormatUtc(now - config_.inactive_jobs_every);
+    auto jobs_changed = changed_ids_.find("job_postings");
+    while (q.executeStep()) {
+      Job job;
+      job.id = q.getColumn(0).getString();
+      std::string status = q.getColumn(1).getString();
+      bool polled = !q.getColumn(2).isNull() && q.getColumn(2).getInt() != 0;
+      job.last_polled = q.getColumn(3).getString();
+      bool changed = jobs_changed != changed_ids_.end() &&
+                     jobs_changed->second.count(job.id);
+      if (!polled) {
+        job.rank = 0, job.reason = "first sight";
+      } else if (changed || hinted.count(job.id)) {
+        job.rank = 1,
+        job.reason = changed ? "job changed" : "applicant changed";
+      } else if (StatusIn(status, config_.active_job_statuses)) {
+        job.rank = 2, job.reason = "active job";
+      } else if (options_.full || job.last_polled < inactive_due) {
+        job.rank = 3, job.reason = options_.full ? "full" : "inactive cadence";
+      } else {
+        continue;
+      }
+      jobs.push_back(std::move(job));
+    }
+    return {};
+  });
+  if (!loaded) {
+    log_.error("{}", loaded.error().message);
+    return {};
+  }
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.last_polled != b.last_polled) return a.last_polled < b.last_polled;
+    return a.id < b.id;
+  });
+  std::vector<std::pair<std::string, std::string>> due;
+  due.reserve(jobs.size());
+  for (auto& job : jobs) due.emplace_back(job.id, job.reason);
+  return due;
+}
+
+Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
+                                           ResourceReport& report,
+                                           RunReport& run) {
+  for (const auto& [job, reason] : DueJobs()) {
+    auto state = states_.Get(spec.name, job);
+    if (!state) return std::unexpected(state.error());
+    ReadState read{&spec, job, std::nullopt, "", false, &report, 0};
+    if (state->cursor) {
+      auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+      if (parsed) read.cursor_unix = *parsed, read.cursor_text = *state->cursor;
+    }
+    read.first_load = !load_done_ && !state->complete;
+    if (options_.dry_run) {
+      run.plan.push_back({spec.name, job, reason, read.cursor_text});
+      continue;
+    }
+
+    auto stop = ReadIncremental(read);
+    if (!stop) {
+      // One job's failure does not stop the others.
+      report.outcome = "failed";
+      report.error = stop.error().message;
+      (void)states_.SetError(spec.name, job, run_id_, stop.error().message);
+      if (stop.error().kind == ErrorKind::kAuth ||
+          stop.error().kind == ErrorKind::kForbidden ||
+          stop.error().kind == ErrorKind::kStorage) {
+        return std::unexpected(stop.error());
+      }
+      continue;
+    }
+    if (*stop != Stop::kNone) return stop;
+    ++report.scopes;
+    auto done = states_.MarkComplete(spec.name, job, run_id_);
+    if (!done) return std::unexpected(done.error());
+  }
+  return Stop::kNone;
+}
+
+// A full-refresh resource is read when its cadence has come.
+bool Syncer::Impl::FullDue(const ResourceSpec& spec) {
+  if (options_.full) return true;
+  auto state = states_.Get(spec.name, "");
+  if (!state || !state->complete || !state->last_synced_at) return true;
+  auto last = ParseSourceTime(*state->last_synced_at, SourceClock{});
+  if (!last) return true;
+  auto now =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return now - *last >= std::chrono::duration_cast<std::chrono::seconds>(
+                            config_.full_refresh_every)
+                            .count();
+}
+
+// The first load of an account must tell a record that was already there
+// from one that changed while the load ran (a hire during a long first load
+// is still a hire). The mark is the newest modified value the account had
+// when the load began, asked of the source itself, one small request per
+// resource, so no clock but the source's is involved.
+Result<void> Syncer::Impl::EnsureLoadMark(
+    const std::vector<const ResourceSpec*>& specs) {
+  auto done = meta_.Get(kLoadDoneKey);
+  if (!done) return std::unexpected(done.error());
+  load_done_ = done->has_value() && **done == "1";
+  auto mark = meta_.Get(kLoadMarkKey);
+  if (!mark) return std::unexpected(mark.error());
+  if (mark->has_value()) {
+    load_mark_ = std::stoll(**mark);
+    return {};
+  }
+  if (load_done_ || options_.dry_run) return {};
+
+  int64_t newest = 0;
+  for (const ResourceSpec* spec : specs) {
+    if (spec->refresh != RefreshMode::kIncremental || !spec->sortable ||
+        !spec->parent.empty()) {
+      continue;
+    }
+    Query query = {
+        {"limit", "5"}, {"sortBy", "modify_date"}, {"sortOrder", "desc"}};
+    auto fetched =
+        Fetch(*spec, query, fmt::format("probe newest {} record", spec->name));
+    if (!fetched) return std::unexpected(fetched.error());
+    if (!*fetched) continue;
+    const auto& results = (**fetched)->doc["results"];
+    for (const auto& record : results.GetArray()) {
+      auto rec = Normalize(*spec, record, "", config_.source_clock);
+      if (rec && rec->modified_unix) {
+        newest = std::max(newest, *rec->modified_unix);
+      }
+    }
+  }
+  load_mark_ = newest;
+  return meta_.Set(kLoadMarkKey, std::to_string(newest));
+}
+
+Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
+  options_ = options;
+  RunReport run;
+  Result<void> selected_ok;
+  auto specs = Selected(options, selected_ok);
+  if (!selected_ok) return std::unexpected(selected_ok.error());
+
+  requests_at_start_ = client_.stats().data_requests;
+  std::chrono::seconds deadline =
+      options.deadline.count() > 0 ? options.deadline : config_.deadline;
+  if (deadline.count() > 0) {
+    deadline_at_ = std::chrono::steady_clock::now() + deadline;
+    client_.SetDeadline(*deadline_at_);
+  }
+  if (options_.max_requests == 0) options_.max_requests = config_.max_requests;
+  recorded_at_ = state::UtcNow();
+
+  if (!options.dry_run) {
+    auto run_id = ledger_.BeginRun(static_cast<int64_t>(getpid()));
+    if (!run_id) return std::unexpected(run_id.error());
+    run_id_ = *run_id;
+    run.run_id = run_id_;
+  }
+
+  // The first load's mark, before anything is read.
+  Stop stopped = Stop::kNone;
+  std::optional<Error> fatal;
+  if (auto marked = EnsureLoadMark(specs); !marked) {
+    fatal = marked.error();
+  }
+
+  for (const ResourceSpec* spec : specs) {
+    ResourceReport report;
+    report.resource = spec->name;
+    auto started = std::chrono::steady_clock::now();
+    if (fatal || stopped != Stop::kNone) {
+      report.outcome = "skipped";
+      run.resources.push_back(report);
+      continue;
+    }
+
+    Result<Stop> result = Stop::kNone;
+    if (!spec->parent.empty()) {
+      result = ReadSubmissions(*spec, report, run);
+    } else {
+      auto state = states_.Get(spec->name, "");
+      if (!state) return std::unexpected(state.error());
+      ReadState read{spec, "", std::nullopt, "", false, &report, 0};
+      if (state->cursor) {
+        auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+        if (parsed) {
+          read.cursor_unix = *parsed;
+          read.cursor_text = *state->cursor;
+        }
+      }
+      read.first_load = !load_done_ && !state->complete;
+      bool whole = spec->refresh == RefreshMode::kFull;
+      if (whole && !FullDue(*spec)) {
+        report.outcome = "skipped";
+        run.resources.push_back(report);
+        continue;
+      }
+      if (options.dry_run) {
+        std::string after;
+        if (read.cursor_unix && !options.full && !whole) {
+          after =
+              FormatSourceNaive(*read.cursor_unix - config_.lookback.count(),
+                                config_.source_clock);
+        }
+        run.plan.push_back({spec->name, "",
+                            whole             ? "full refresh"
+                            : read.first_load ? "first load"
+                                              : "incremental",
+                            after});
+      } else {
+        result = whole ? ReadWhole(read) : ReadIncremental(read);
+        if (result && *result == Stop::kNone) {
+          auto done = states_.MarkComplete(spec->name, "", run_id_);
+          if (!done) result = std::unexpected(done.error());
+        }
+      }
+    }
+
+    report.seconds = ElapsedMs(started) / 1000.0;
+    if (!result) {
+      const Error& e = result.error();
+      report.outcome = "failed";
+      report.error = e.message;
+      (void)states_.SetError(spec->name, "", run_id_, e.message);
+      log_.error("Resource failed resource={} error={}", spec->name, e.message);
+      if (e.kind == ErrorKind::kAuth || e.kind == ErrorKind::kForbidden) {
+        fatal = e;
+      }
+    } else if (*result != Stop::kNone) {
+      report.outcome = "incomplete";
+      stopped = *result;
+    }
+    if (progress_ && !options.dry_run) progress_->OnResourceDone(report);
+    run.resources.push_back(std::move(report));
+  }
+
+  // Outcome and exit code (DESIGN.md section 6).
+  bool failed =
+      std::any_of(run.resources.begin(), run.resources.end(),
+                  [](const auto& r) { return r.outcome == "failed"; });
+  run.requests = client_.stats().data_requests - requests_at_start_;
+  if (fatal) {
+    run.status = "failed";
+    run.message = fatal->message;
+    run.exit_code =
+        fatal->kind == ErrorKind::kAuth || fatal->kind == ErrorKind::kForbidden
+            ? 3
+            : 2;
+  } else if (failed) {
+    run.status = "partial";
+    run.message = "some resources failed; their progress is kept";
+    run.exit_code = 2;
+  } else if (stopped != Stop::kNone) {
+    run.status = "cancelled";
+    run.message = stopped == Stop::kBudget
+                      ? "request budget reached; the next run continues"
+                      : "deadline reached; the next run continues";
+  }
+  if (options.dry_run) return run;
+
+  // The first load is over once every resource has been read to its end.
+  if (!load_done_ && run.status == "ok" && options.resources.empty()) {
+    auto marked = meta_.Set(kLoadDoneKey, "1");
+    if (!marked) return std::unexpected(marked.error());
+  }
+  state::RunCounters final_requests;
+  final_requests.requests = run.requests - committed_requests_;
+  (void)ledger_.AddCounters(run_id_, final_requests);
+  auto finished = ledger_.FinishRun(run_id_, StatusOf(run.status), run.message);
+  if (!finished) return std::unexpected(finished.error());
+  return run;
+}
+
+}  // namespace ceipal::engine
