@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,21 @@ inline std::string Str(const rapidjson::Value& object, const char* key) {
   return object[key].GetString();
 }
 
-// A small dataset keeps tests quick; flags given later override these.
+// A small dataset keeps tests quick, and a ten-day token lifetime lets
+// tests move the clock without logging in again; a flag in `extra` replaces
+// its default here.
 inline std::vector<std::string> SmallDataset(std::vector<std::string> extra) {
-  std::vector<std::string> args = {"--applicants", "60", "--jobs",       "12",
-                                   "--interviews", "20", "--placements", "10",
-                                   "--clients",    "8",  "--users",      "6"};
+  std::vector<std::string> defaults = {
+      "--applicants", "60",    "--jobs",    "12", "--interviews", "20",
+      "--placements", "10",    "--clients", "8",  "--users",      "6",
+      "--token-ttl",  "864000"};
+  std::vector<std::string> args;
+  for (size_t i = 0; i + 1 < defaults.size(); i += 2) {
+    if (std::find(extra.begin(), extra.end(), defaults[i]) == extra.end()) {
+      args.push_back(defaults[i]);
+      args.push_back(defaults[i + 1]);
+    }
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
