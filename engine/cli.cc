@@ -363,15 +363,17 @@ int CommandChanges(int argc, char** argv) {
   auto db = state::Database::Open(common.db, state::OpenMode::kExisting);
   if (!db) return Report(db.error());
   state::Consumers consumers(**db);
-  auto rows = consumers.Pending(
-      consumer,
-      event.empty() ? std::nullopt : std::optional<std::string>(event), limit);
-  if (!rows) return Report(rows.error());
-  for (const auto& row : *rows) {
-    std::string line = state::ChangeRowJson(row);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-  }
+  std::optional<std::string> only;
+  if (!event.empty()) only = event;
+  auto printed = consumers.ForEachPending(
+      consumer, only, limit, [](const state::ChangeRow& row) -> Result<void> {
+        auto line = state::FormatJsonLine(row);
+        if (!line) return std::unexpected(line.error());
+        line->push_back('\n');
+        std::fwrite(line->data(), 1, line->size(), stdout);
+        return {};
+      });
+  if (!printed) return Report(printed.error());
   return 0;
 }
 
@@ -395,7 +397,7 @@ int CommandAck(int argc, char** argv) {
   state::Consumers consumers(**db);
   auto acked = consumers.Ack(consumer, seq);
   if (!acked) return Report(acked.error());
-  std::printf("%s\n", acked->c_str());
+  std::printf("%s\n", acked->message.c_str());
   return 0;
 }
 
@@ -417,7 +419,7 @@ int CommandPrune(int argc, char** argv) {
   state::Consumers consumers(**db);
   auto pruned = consumers.Prune(before);
   if (!pruned) return Report(pruned.error());
-  std::printf("%s\n", pruned->c_str());
+  std::printf("%s\n", pruned->message.c_str());
   return 0;
 }
 

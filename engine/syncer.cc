@@ -551,7 +551,7 @@ std::vector<std::pair<std::string, std::string>> Syncer::Impl::DueJobs() {
         job.reason = changed ? "job changed" : "applicant changed";
       } else if (StatusIn(status, config_.active_job_statuses)) {
         job.rank = 2, job.reason = "active job";
-      } else if (options_.full || job.last_polled < inactive_due) {
+      } else if (options_.full || job.last_polled <= inactive_due) {
         job.rank = 3, job.reason = options_.full ? "full" : "inactive cadence";
       } else {
         continue;
