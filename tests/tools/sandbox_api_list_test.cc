@@ -92,6 +92,7 @@ TEST(SandboxList, FollowingNextReadsEveryRecordOnce) {
         "/?limit=7";
     std::vector<std::string> listed = session.ReadAllIds(endpoint);
     std::vector<std::string> truth = session.TruthIds(resource);
+    ASSERT_FALSE(truth.empty()) << resource;
     EXPECT_EQ(std::set(listed.begin(), listed.end()).size(), listed.size());
     std::sort(listed.begin(), listed.end());
     std::sort(truth.begin(), truth.end());
