@@ -106,6 +106,7 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
   double burst = config.burst;
   double full_refresh = static_cast<double>(config.full_refresh_every.count());
   double inactive = static_cast<double>(config.inactive_jobs_every.count());
+  double sweep = static_cast<double>(config.sweep_every.count());
   for (auto step : {
            ReadString(doc, path, "base_url", config.base_url),
            ReadString(doc, path, "email", config.credentials.email),
@@ -120,6 +121,7 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
            ReadNumber(doc, path, "deadline_seconds", 0, deadline),
            ReadNumber(doc, path, "full_refresh_minutes", 0, full_refresh),
            ReadNumber(doc, path, "inactive_jobs_minutes", 0, inactive),
+           ReadNumber(doc, path, "sweep_minutes", 0, sweep),
            ReadStrings(doc, path, "hired_statuses", config.hired_statuses),
            ReadStrings(doc, path, "active_job_statuses",
                        config.active_job_statuses),
@@ -135,6 +137,7 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
       std::chrono::minutes(static_cast<int64_t>(full_refresh));
   config.inactive_jobs_every =
       std::chrono::minutes(static_cast<int64_t>(inactive));
+  config.sweep_every = std::chrono::minutes(static_cast<int64_t>(sweep));
 
   if (!offset.empty()) {
     auto minutes = ParseUtcOffset(offset);

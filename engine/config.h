@@ -41,6 +41,9 @@ struct Config {
   // inactive jobs are read again once this much time has passed.
   std::chrono::minutes full_refresh_every{60};
   std::chrono::minutes inactive_jobs_every{24 * 60};
+  // Sweeps: a resource's whole id set is read again this often, so records
+  // deleted at the source are found (Ceipal has no deletion feed).
+  std::chrono::minutes sweep_every{24 * 60};
 
   // Budgets of one run; 0 means unbounded.
   int64_t max_requests = 0;

@@ -21,9 +21,9 @@ std::string FormatRunSummary(const RunReport& report) {
     }
     out += fmt::format(
         "{}: {}, {} pages, {} records ({} new, {} changed, {} unchanged), "
-        "{} quarantined, {} change rows{}, {} requests, {:.1f}s",
+        "{} deleted, {} quarantined, {} change rows{}, {} requests, {:.1f}s",
         r.resource, r.outcome, r.pages, r.records, r.inserts, r.updates,
-        r.unchanged, r.quarantined, r.changes,
+        r.unchanged, r.deletes, r.quarantined, r.changes,
         r.hires ? fmt::format(" ({} hired)", r.hires) : "", r.requests,
         r.seconds);
     if (r.scopes) out += fmt::format(", {} jobs polled", r.scopes);

@@ -80,6 +80,7 @@ class Syncer::Impl {
     bool first_load = false;
     ResourceReport* report;
     int64_t expected = 0;
+    bool from_start = false;  // ignore the cursor: read the whole id set
   };
 
   struct PageOutcome {
@@ -104,6 +105,13 @@ class Syncer::Impl {
   std::vector<std::pair<std::string, std::string>> DueJobs();
   Query BaseQuery(const ResourceSpec& spec, const std::string& scope) const;
   bool FullDue(const ResourceSpec& spec);
+  bool Due(const std::optional<std::string>& last,
+           std::chrono::minutes every) const;
+  Result<Stop> ConfirmDeletes(const ResourceSpec& spec, const std::string& job,
+                              const std::string& since, ResourceReport& report);
+  Result<Stop> Sweep(const ResourceSpec& spec, ResourceReport& report);
+  Result<Stop> ReadTopLevel(const ResourceSpec& spec, ResourceReport& report,
+                            RunReport& run);
 
   state::Database& db_;
   CeipalClient& client_;
@@ -368,7 +376,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
 Result<Stop> Syncer::Impl::ReadIncremental(ReadState& read) {
   const ResourceSpec& spec = *read.spec;
   std::optional<int64_t> after;
-  if (read.cursor_unix && !options_.full) {
+  if (read.cursor_unix && !options_.full && !read.from_start) {
     after = *read.cursor_unix - config_.lookback.count();
   }
   std::optional<int64_t> window;  // the second being paged by number
@@ -587,12 +595,26 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
       if (parsed) read.cursor_unix = *parsed, read.cursor_text = *state->cursor;
     }
     read.first_load = !load_done_ && !state->complete;
+    // A job's whole submission list is read on first sight, with --full,
+    // and on the sweep cadence; then its missing submissions are confirmed.
+    read.from_start = !read.cursor_unix || options_.full ||
+                      Due(state->swept_at, config_.sweep_every);
     if (options_.dry_run) {
-      run.plan.push_back({spec.name, job, reason, read.cursor_text});
+      run.plan.push_back(
+          {spec.name, job,
+           read.from_start && read.cursor_unix ? reason + ", sweep" : reason,
+           read.from_start ? "" : read.cursor_text});
       continue;
     }
 
     auto stop = ReadIncremental(read);
+    if (stop && *stop == Stop::kNone && read.from_start) {
+      stop = ConfirmDeletes(spec, job, recorded_at_, report);
+      if (stop && *stop == Stop::kNone) {
+        auto swept = states_.MarkSwept(spec.name, job, recorded_at_);
+        if (!swept) stop = std::unexpected(swept.error());
+      }
+    }
     if (!stop) {
       // One job's failure does not stop the others.
       report.outcome = "failed";
@@ -609,6 +631,202 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
     ++report.scopes;
     auto done = states_.MarkComplete(spec.name, job, run_id_);
     if (!done) return std::unexpected(done.error());
+  }
+  return Stop::kNone;
+}
+
+bool Syncer::Impl::Due(const std::optional<std::string>& last,
+                       std::chrono::minutes every) const {
+  if (!last) return true;
+  auto then = ParseSourceTime(*last, SourceClock{});
+  if (!then) return true;
+  auto now =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return now - *then >=
+         std::chrono::duration_cast<std::chrono::seconds>(every).count();
+}
+
+// A resource read by itself (not per parent): its incremental or full read,
+// then, when one is due, a sweep that finds what the source deleted.
+Result<Stop> Syncer::Impl::ReadTopLevel(const ResourceSpec& spec,
+                                        ResourceReport& report,
+                                        RunReport& run) {
+  auto state = states_.Get(spec.name, "");
+  if (!state) return std::unexpected(state.error());
+  ReadState read{&spec, "", std::nullopt, "", false, &report, 0};
+  if (state->cursor) {
+    auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+    if (parsed) {
+      read.cursor_unix = *parsed;
+      read.cursor_text = *state->cursor;
+    }
+  }
+  read.first_load = !load_done_ && !state->complete;
+  bool whole = spec.refresh == RefreshMode::kFull;
+  if (whole && !FullDue(spec)) {
+    report.outcome = "skipped";
+    return Stop::kNone;
+  }
+  // Without a cursor (or with --full) the read covers the whole id set, so
+  // it is a sweep by itself.
+  bool complete_read = whole || options_.full || !read.cursor_unix;
+  auto sweep_state = states_.Get(spec.name, "#sweep");
+  if (!sweep_state) return std::unexpected(sweep_state.error());
+  bool sweep_pending = sweep_state->swept_at && !sweep_state->complete;
+  bool sweep = !complete_read &&
+               (sweep_pending || Due(state->swept_at, config_.sweep_every));
+
+  if (options_.dry_run) {
+    std::string after;
+    if (!complete_read) {
+      after = FormatSourceNaive(*read.cursor_unix - config_.lookback.count(),
+                                config_.source_clock);
+    }
+    run.plan.push_back({spec.name, "",
+                        whole             ? "full refresh"
+                        : read.first_load ? "first load"
+                        : options_.full   ? "full"
+                                          : "incremental",
+                        after});
+    if (sweep) run.plan.push_back({spec.name, "", "sweep", ""});
+    return Stop::kNone;
+  }
+
+  auto result = whole ? ReadWhole(read) : ReadIncremental(read);
+  if (!result || *result != Stop::kNone) return result;
+  auto done = states_.MarkComplete(spec.name, "", run_id_);
+  if (!done) return std::unexpected(done.error());
+
+  if (complete_read) {
+    result = ConfirmDeletes(spec, "", recorded_at_, report);
+    if (!result || *result != Stop::kNone) return result;
+    auto swept = states_.MarkSwept(spec.name, "", recorded_at_);
+    if (!swept) return std::unexpected(swept.error());
+    return Stop::kNone;
+  }
+  if (sweep) return Sweep(spec, report);
+  return Stop::kNone;
+}
+
+// Reads the whole id set of a resource again, in modified order like any
+// read (so it is proof against drift), resumable across runs from its own
+// cursor (scope "#sweep"). Every record it meets gets last_seen_at; once it
+// reaches the end, the live records it did not meet are confirmed gone or
+// not, one detail call each.
+Result<Stop> Syncer::Impl::Sweep(const ResourceSpec& spec,
+                                 ResourceReport& report) {
+  auto state = states_.Get(spec.name, "#sweep");
+  if (!state) return std::unexpected(state.error());
+  std::string since;
+  ReadState read{&spec, "#sweep", std::nullopt, "", false, &report, 0};
+  if (state->swept_at && !state->complete) {
+    since = *state->swept_at;  // resume the sweep in progress
+    if (state->cursor) {
+      auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+      if (parsed) {
+        read.cursor_unix = *parsed;
+        read.cursor_text = *state->cursor;
+      }
+    }
+  } else {
+    since = recorded_at_;
+    auto begun =
+        states_.SaveCursor(spec.name, "#sweep", std::nullopt, 0, run_id_);
+    if (!begun) return std::unexpected(begun.error());
+    auto marked = states_.MarkSwept(spec.name, "#sweep", since);
+    if (!marked) return std::unexpected(marked.error());
+  }
+
+  auto result = ReadIncremental(read);
+  if (!result || *result != Stop::kNone) return result;
+  result = ConfirmDeletes(spec, "", since, report);
+  if (!result || *result != Stop::kNone) return result;
+  auto done = states_.MarkComplete(spec.name, "#sweep", run_id_);
+  if (!done) return std::unexpected(done.error());
+  auto swept = states_.MarkSwept(spec.name, "", since);
+  if (!swept) return std::unexpected(swept.error());
+  return Stop::kNone;
+}
+
+// The live records of a resource (of one job, for submissions) not seen
+// since `since` were missing from a complete read. Each is asked for by id:
+// a 404 proves it gone and it is tombstoned with a 'delete' change row (a
+// job takes its submissions with it); an answer means the read missed it
+// (a page drifted), and it is marked seen. Only a proof tombstones.
+Result<Stop> Syncer::Impl::ConfirmDeletes(const ResourceSpec& spec,
+                                          const std::string& job,
+                                          const std::string& since,
+                                          ResourceReport& report) {
+  std::vector<std::string> missing;
+  auto listed = state::Guard("list unseen " + spec.name, [&]() -> Result<void> {
+    std::string sql = fmt::format(
+        "SELECT id FROM {} WHERE deleted_at IS NULL AND last_seen_at < ?",
+        spec.name);
+    if (!job.empty()) sql += " AND job_id = ?";
+    SQLite::Statement q(db_.sql(), sql);
+    q.bind(1, since);
+    if (!job.empty()) q.bind(2, job);
+    while (q.executeStep()) missing.push_back(q.getColumn(0).getString());
+    return {};
+  });
+  if (!listed) return std::unexpected(listed.error());
+
+  ChangeContext context;
+  context.run_id = run_id_;
+  context.recorded_at = recorded_at_;
+  context.hired_statuses = &config_.hired_statuses;
+  const ResourceSpec* submissions = nullptr;
+  for (const auto& other : config_.catalogue.resources()) {
+    if (other.parent == spec.name) submissions = &other;
+  }
+
+  for (const auto& id : missing) {
+    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+    std::string path = spec.detail_path;
+    auto at = path.find("{id}");
+    if (at != std::string::npos) path.replace(at, 4, id);
+    std::string what =
+        fmt::format("confirm {} record {} is gone", spec.name, id);
+    auto response = client_.Get(path, {}, what);
+    if (!response) return std::unexpected(response.error());
+    ++report.requests;
+
+    auto applied = state::InWriteTransaction(db_, what, [&]() -> Result<void> {
+      if (response->status != 404) {
+        SQLite::Statement seen(
+            db_.sql(),
+            fmt::format("UPDATE {} SET last_seen_at = ? WHERE id = ?",
+                        spec.name));
+        seen.bind(1, recorded_at_);
+        seen.bind(2, id);
+        seen.exec();
+        return {};
+      }
+      auto deleted = writer_.Delete(spec, id, context);
+      if (!deleted) return std::unexpected(deleted.error());
+      int64_t count = *deleted ? 1 : 0;
+      if (*deleted && submissions) {
+        // Deleting a job deletes its submissions at the source too.
+        std::vector<std::string> children;
+        SQLite::Statement q(db_.sql(),
+                            fmt::format("SELECT id FROM {} WHERE job_id = ? "
+                                        "AND deleted_at IS NULL",
+                                        submissions->name));
+        q.bind(1, id);
+        while (q.executeStep()) children.push_back(q.getColumn(0).getString());
+        for (const auto& child : children) {
+          auto gone = writer_.Delete(*submissions, child, context);
+          if (!gone) return std::unexpected(gone.error());
+          count += *gone ? 1 : 0;
+        }
+      }
+      state::RunCounters delta;
+      delta.deletes = count;
+      report.deletes += count;
+      report.changes += count;
+      return ledger_.AddCounters(run_id_, delta);
+    });
+    if (!applied) return std::unexpected(applied.error());
   }
   return Stop::kNone;
 }
@@ -714,42 +932,11 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
     if (!spec->parent.empty()) {
       result = ReadSubmissions(*spec, report, run);
     } else {
-      auto state = states_.Get(spec->name, "");
-      if (!state) return std::unexpected(state.error());
-      ReadState read{spec, "", std::nullopt, "", false, &report, 0};
-      if (state->cursor) {
-        auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
-        if (parsed) {
-          read.cursor_unix = *parsed;
-          read.cursor_text = *state->cursor;
-        }
-      }
-      read.first_load = !load_done_ && !state->complete;
-      bool whole = spec->refresh == RefreshMode::kFull;
-      if (whole && !FullDue(*spec)) {
-        report.outcome = "skipped";
-        run.resources.push_back(report);
-        continue;
-      }
-      if (options.dry_run) {
-        std::string after;
-        if (read.cursor_unix && !options.full && !whole) {
-          after =
-              FormatSourceNaive(*read.cursor_unix - config_.lookback.count(),
-                                config_.source_clock);
-        }
-        run.plan.push_back({spec->name, "",
-                            whole             ? "full refresh"
-                            : read.first_load ? "first load"
-                                              : "incremental",
-                            after});
-      } else {
-        result = whole ? ReadWhole(read) : ReadIncremental(read);
-        if (result && *result == Stop::kNone) {
-          auto done = states_.MarkComplete(spec->name, "", run_id_);
-          if (!done) result = std::unexpected(done.error());
-        }
-      }
+      result = ReadTopLevel(*spec, report, run);
+    }
+    if (report.outcome == "skipped") {
+      run.resources.push_back(report);
+      continue;
     }
 
     report.seconds = ElapsedMs(started) / 1000.0;

@@ -14,7 +14,7 @@ using internal::OptionalText;
 
 constexpr const char* kSelectColumns =
     "SELECT resource, scope, cursor, cursor_page, complete, last_run_id,"
-    " last_synced_at, last_error FROM sync_state";
+    " last_synced_at, last_error, swept_at FROM sync_state";
 
 ResourceProgress ReadProgress(SQLite::Statement& row) {
   ResourceProgress progress;
@@ -26,6 +26,7 @@ ResourceProgress ReadProgress(SQLite::Statement& row) {
   progress.last_run_id = OptionalInt(row.getColumn(5));
   progress.last_synced_at = OptionalText(row.getColumn(6));
   progress.last_error = OptionalText(row.getColumn(7));
+  progress.swept_at = OptionalText(row.getColumn(8));
   return progress;
 }
 
@@ -51,6 +52,23 @@ Result<ResourceProgress> SyncStateStore::Get(std::string_view resource,
                  never_read.scope = scope;
                  return never_read;
                });
+}
+
+Result<void> SyncStateStore::MarkSwept(std::string_view resource,
+                                       std::string_view scope,
+                                       std::string_view at) {
+  return Guard("mark sweep of " + Name(resource, scope), [&]() -> Result<void> {
+    SQLite::Statement upsert(
+        database_.sql(),
+        "INSERT INTO sync_state (resource, scope, swept_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (resource, scope) DO UPDATE SET swept_at = "
+        "excluded.swept_at");
+    BindText(upsert, 1, resource);
+    BindText(upsert, 2, scope);
+    BindText(upsert, 3, at);
+    upsert.exec();
+    return {};
+  });
 }
 
 Result<void> SyncStateStore::SaveCursor(

@@ -33,6 +33,9 @@ struct ResourceProgress {
   std::optional<int64_t> last_run_id;
   std::optional<std::string> last_synced_at;  // engine clock, UTC ISO
   std::optional<std::string> last_error;
+  // When the whole id set was last read and its missing records confirmed
+  // (engine clock, UTC ISO); for a sweep in progress, when it began.
+  std::optional<std::string> swept_at;
 };
 
 class SyncStateStore {
@@ -59,6 +62,11 @@ class SyncStateStore {
   // Records why the resource failed in run_id, keeping its checkpoint.
   Result<void> SetError(std::string_view resource, std::string_view scope,
                         int64_t run_id, std::string_view message);
+
+  // Records when (resource, scope) was last swept, creating its row if
+  // needed; `at` is UTC ISO. Opens no transaction.
+  Result<void> MarkSwept(std::string_view resource, std::string_view scope,
+                         std::string_view at);
 
   // Every (resource, scope) with progress, ordered by resource then scope.
   Result<std::vector<ResourceProgress>> List();
