@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_set>
 
+#include "engine/fetcher.h"
 #include "engine/mirror_writer.h"
 #include "engine/normalizer.h"
 #include "engine/page_decoder.h"
@@ -47,6 +49,13 @@ state::RunStatus StatusOf(const std::string& status) {
   return state::RunStatus::kOk;
 }
 
+CurlTransportOptions TransportOptions(const Config& config) {
+  CurlTransportOptions options;
+  options.connect_timeout = config.connect_timeout;
+  options.total_timeout = config.request_timeout;
+  return options;
+}
+
 int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now() - since)
@@ -65,6 +74,8 @@ class Syncer::Impl {
         log_(log),
         progress_(progress),
         writer_(db.sql(), config.catalogue),
+        fetcher_(std::make_unique<Fetcher>(client, config.concurrency,
+                                           TransportOptions(config))),
         ledger_(db),
         states_(db),
         meta_(db) {}
@@ -96,9 +107,18 @@ class Syncer::Impl {
   Result<void> EnsureLoadMark(const std::vector<const ResourceSpec*>& specs);
   Result<std::optional<std::unique_ptr<DecodedPage>>> Fetch(
       const ResourceSpec& spec, const Query& query, const std::string& what);
+  Result<std::optional<std::unique_ptr<DecodedPage>>> Decode(
+      Result<ApiResponse> response, const std::string& what);
+  std::optional<int64_t> StartAfter(const ReadState& read) const;
+  FetchRequest PageRequest(const ReadState& read, std::optional<int64_t> after,
+                           std::optional<int64_t> window,
+                           int page_number) const;
+  int64_t RemainingRequests() const;
   Result<PageOutcome> ApplyPage(ReadState& read, DecodedPage& page,
                                 const std::string& what);
-  Result<Stop> ReadIncremental(ReadState& read);
+  Result<Stop> ReadIncremental(
+      ReadState& read,
+      std::optional<Result<ApiResponse>> prefetched = std::nullopt);
   Result<Stop> ReadWhole(ReadState& read);
   Result<Stop> ReadSubmissions(const ResourceSpec& spec, ResourceReport& report,
                                RunReport& run);
@@ -109,6 +129,11 @@ class Syncer::Impl {
            std::chrono::minutes every) const;
   Result<Stop> ConfirmDeletes(const ResourceSpec& spec, const std::string& job,
                               const std::string& since, ResourceReport& report);
+  Result<Stop> ConfirmOne(const ResourceSpec& spec,
+                          const ResourceSpec* submissions,
+                          const std::string& id, const std::string& what,
+                          Result<ApiResponse> response,
+                          const ChangeContext& context, ResourceReport& report);
   Result<Stop> Sweep(const ResourceSpec& spec, ResourceReport& report);
   Result<Stop> ReadTopLevel(const ResourceSpec& spec, ResourceReport& report,
                             RunReport& run);
@@ -119,6 +144,7 @@ class Syncer::Impl {
   spdlog::logger& log_;
   ProgressSink* progress_;
   MirrorWriter writer_;
+  std::unique_ptr<Fetcher> fetcher_;
   state::RunLedger ledger_;
   state::SyncStateStore states_;
   state::SyncMeta meta_;
@@ -166,6 +192,16 @@ std::vector<const ResourceSpec*> Syncer::Impl::Selected(
   return specs;
 }
 
+int64_t Syncer::Impl::RemainingRequests() const {
+  if (deadline_at_ && std::chrono::steady_clock::now() >= *deadline_at_) {
+    return 0;
+  }
+  if (options_.max_requests <= 0) return std::numeric_limits<int64_t>::max();
+  return std::max<int64_t>(
+      0, options_.max_requests -
+             (client_.stats().data_requests - requests_at_start_));
+}
+
 Stop Syncer::Impl::OutOfBudget() const {
   if (options_.max_requests > 0 &&
       client_.stats().data_requests - requests_at_start_ >=
@@ -187,7 +223,11 @@ Query Syncer::Impl::BaseQuery(const ResourceSpec& spec,
 
 Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Fetch(
     const ResourceSpec& spec, const Query& query, const std::string& what) {
-  auto response = client_.Get(spec.list_path, query, what);
+  return Decode(client_.Get(spec.list_path, query, what), what);
+}
+
+Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Decode(
+    Result<ApiResponse> response, const std::string& what) {
   if (!response) return std::unexpected(response.error());
   if (response->status == 404) {
     return std::optional<std::unique_ptr<DecodedPage>>();
@@ -249,31 +289,40 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
   size_t cut = good.size();
   std::vector<bool> gone(good.size(), false);
   if (!spec.detail_columns.empty()) {
+    std::vector<size_t> wanted;
     for (size_t i = 0; i < good.size(); ++i) {
-      auto& rec = good[i];
-      auto found = stored->find(rec.id);
-      if (found != stored->end() && !found->second.deleted &&
-          found->second.content_hash == rec.content_hash) {
-        continue;
+      auto found = stored->find(good[i].id);
+      if (found == stored->end() || found->second.deleted ||
+          found->second.content_hash != good[i].content_hash) {
+        wanted.push_back(i);
       }
-      if (OutOfBudget() != Stop::kNone) {
-        cut = i;
-        outcome.cut = true;
-        break;
-      }
+    }
+    int64_t allowed = RemainingRequests();
+    if (static_cast<int64_t>(wanted.size()) > allowed) {
+      cut = wanted[static_cast<size_t>(allowed)];
+      wanted.resize(static_cast<size_t>(allowed));
+      outcome.cut = true;
+    }
+
+    std::vector<FetchRequest> requests;
+    for (size_t i : wanted) {
       std::string path = spec.detail_path;
       auto at = path.find("{id}");
-      if (at != std::string::npos) path.replace(at, 4, rec.id);
-      auto response = client_.Get(
-          path, {}, fmt::format("fetch {} detail {}", spec.name, rec.id));
-      if (!response) return std::unexpected(response.error());
+      if (at != std::string::npos) path.replace(at, 4, good[i].id);
+      requests.push_back(
+          {path, {}, fmt::format("fetch {} detail {}", spec.name, good[i].id)});
+    }
+    auto responses = fetcher_->FetchAll(requests);
+    for (size_t k = 0; k < wanted.size(); ++k) {
+      size_t i = wanted[k];
+      auto& rec = good[i];
+      if (!responses[k]) return std::unexpected(responses[k].error());
       ++read.report->requests;
-      if (response->status == 404) {
+      if (responses[k]->status == 404) {
         gone[i] = true;  // deleted between the list and the detail
         continue;
       }
-      auto detail = DecodeObject(
-          response->body, fmt::format("{} detail {}", spec.name, rec.id));
+      auto detail = DecodeObject(responses[k]->body, requests[k].what);
       if (!detail) return std::unexpected(detail.error());
       uint64_t list_hash = rec.content_hash;
       auto filled = ApplyDetail(spec, *detail, rec, config_.source_clock);
@@ -373,43 +422,64 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
 // page ask again from just below the last modified second seen, so records
 // that move while we page are met again later instead of skipped. Page
 // numbers are used only inside one second that holds more than a page.
-Result<Stop> Syncer::Impl::ReadIncremental(ReadState& read) {
-  const ResourceSpec& spec = *read.spec;
-  std::optional<int64_t> after;
+std::optional<int64_t> Syncer::Impl::StartAfter(const ReadState& read) const {
   if (read.cursor_unix && !options_.full && !read.from_start) {
-    after = *read.cursor_unix - config_.lookback.count();
+    return *read.cursor_unix - config_.lookback.count();
   }
+  return std::nullopt;
+}
+
+FetchRequest Syncer::Impl::PageRequest(const ReadState& read,
+                                       std::optional<int64_t> after,
+                                       std::optional<int64_t> window,
+                                       int page_number) const {
+  const ResourceSpec& spec = *read.spec;
+  FetchRequest request;
+  request.path = spec.list_path;
+  request.query = BaseQuery(spec, read.scope);
+  if (spec.sortable) {
+    request.query.emplace_back("sortBy", "modify_date");
+    request.query.emplace_back("sortOrder", "asc");
+  }
+  if (window) {
+    request.query.emplace_back(
+        "modifiedAfter", FormatSourceNaive(*window - 1, config_.source_clock));
+    request.query.emplace_back(
+        "modifiedBefore", FormatSourceNaive(*window + 1, config_.source_clock));
+  } else if (after) {
+    request.query.emplace_back("modifiedAfter",
+                               FormatSourceNaive(*after, config_.source_clock));
+  }
+  request.query.emplace_back("page", std::to_string(page_number));
+  request.what = spec.parent_param.empty()
+                     ? fmt::format("fetch {} page {}", spec.name, page_number)
+                     : fmt::format("fetch {} of job {} page {}", spec.name,
+                                   read.scope, page_number);
+  return request;
+}
+
+Result<Stop> Syncer::Impl::ReadIncremental(
+    ReadState& read, std::optional<Result<ApiResponse>> prefetched) {
+  const ResourceSpec& spec = *read.spec;
+  std::optional<int64_t> after = StartAfter(read);
   std::optional<int64_t> window;  // the second being paged by number
   int64_t window_count = -1;
   int window_restarts = 0;
   int page_number = 1;
 
   for (;;) {
-    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
-
-    Query query = BaseQuery(spec, read.scope);
-    if (spec.sortable) {
-      query.emplace_back("sortBy", "modify_date");
-      query.emplace_back("sortOrder", "asc");
+    Result<ApiResponse> response = ApiResponse{};
+    FetchRequest request = PageRequest(read, after, window, page_number);
+    if (prefetched) {
+      response = std::move(*prefetched);
+      prefetched.reset();
+    } else {
+      if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+      response = client_.Get(request.path, request.query, request.what);
     }
-    if (window) {
-      query.emplace_back("modifiedAfter",
-                         FormatSourceNaive(*window - 1, config_.source_clock));
-      query.emplace_back("modifiedBefore",
-                         FormatSourceNaive(*window + 1, config_.source_clock));
-    } else if (after) {
-      query.emplace_back("modifiedAfter",
-                         FormatSourceNaive(*after, config_.source_clock));
-    }
-    query.emplace_back("page", std::to_string(page_number));
-    std::string what =
-        read.scope.empty()
-            ? fmt::format("fetch {} page {}", spec.name, page_number)
-            : fmt::format("fetch {} of job {} page {}", spec.name, read.scope,
-                          page_number);
-
-    auto fetched = Fetch(spec, query, what);
+    auto fetched = Decode(std::move(response), request.what);
     if (!fetched) return std::unexpected(fetched.error());
+    const std::string& what = request.what;
     ++read.report->requests;
     if (!*fetched) {
       // 404: nothing (more) matches. Leaving a window resumes after it.
@@ -586,51 +656,80 @@ std::vector<std::pair<std::string, std::string>> Syncer::Impl::DueJobs() {
 Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
                                            ResourceReport& report,
                                            RunReport& run) {
-  for (const auto& [job, reason] : DueJobs()) {
-    auto state = states_.Get(spec.name, job);
-    if (!state) return std::unexpected(state.error());
-    ReadState read{&spec, job, std::nullopt, "", false, &report, 0};
-    if (state->cursor) {
-      auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
-      if (parsed) read.cursor_unix = *parsed, read.cursor_text = *state->cursor;
+  auto due = DueJobs();
+  // Jobs are read in batches: the first page of every job of a batch is
+  // requested at once (most jobs have one page), then each job is applied
+  // in order and its further pages, if any, are read one by one.
+  size_t batch = static_cast<size_t>(std::max(1, config_.concurrency)) * 4;
+  for (size_t start = 0; start < due.size(); start += batch) {
+    std::vector<ReadState> reads;
+    for (size_t j = start; j < std::min(due.size(), start + batch); ++j) {
+      const auto& [job, reason] = due[j];
+      auto state = states_.Get(spec.name, job);
+      if (!state) return std::unexpected(state.error());
+      ReadState read{&spec, job, std::nullopt, "", false, &report, 0};
+      if (state->cursor) {
+        auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+        if (parsed) {
+          read.cursor_unix = *parsed;
+          read.cursor_text = *state->cursor;
+        }
+      }
+      read.first_load = !load_done_ && !state->complete;
+      // A job's whole submission list is read on first sight, with --full,
+      // and on the sweep cadence; then its missing submissions are
+      // confirmed.
+      read.from_start = !read.cursor_unix || options_.full ||
+                        Due(state->swept_at, config_.sweep_every);
+      if (options_.dry_run) {
+        run.plan.push_back(
+            {spec.name, job,
+             read.from_start && read.cursor_unix ? reason + ", sweep" : reason,
+             read.from_start ? "" : read.cursor_text});
+        continue;
+      }
+      reads.push_back(std::move(read));
     }
-    read.first_load = !load_done_ && !state->complete;
-    // A job's whole submission list is read on first sight, with --full,
-    // and on the sweep cadence; then its missing submissions are confirmed.
-    read.from_start = !read.cursor_unix || options_.full ||
-                      Due(state->swept_at, config_.sweep_every);
-    if (options_.dry_run) {
-      run.plan.push_back(
-          {spec.name, job,
-           read.from_start && read.cursor_unix ? reason + ", sweep" : reason,
-           read.from_start ? "" : read.cursor_text});
-      continue;
-    }
+    if (options_.dry_run) continue;
 
-    auto stop = ReadIncremental(read);
-    if (stop && *stop == Stop::kNone && read.from_start) {
-      stop = ConfirmDeletes(spec, job, recorded_at_, report);
-      if (stop && *stop == Stop::kNone) {
-        auto swept = states_.MarkSwept(spec.name, job, recorded_at_);
-        if (!swept) stop = std::unexpected(swept.error());
-      }
+    size_t allowed = static_cast<size_t>(
+        std::min<int64_t>(RemainingRequests(), int64_t(reads.size())));
+    std::vector<FetchRequest> requests;
+    for (size_t k = 0; k < allowed; ++k) {
+      requests.push_back(
+          PageRequest(reads[k], StartAfter(reads[k]), std::nullopt, 1));
     }
-    if (!stop) {
-      // One job's failure does not stop the others.
-      report.outcome = "failed";
-      report.error = stop.error().message;
-      (void)states_.SetError(spec.name, job, run_id_, stop.error().message);
-      if (stop.error().kind == ErrorKind::kAuth ||
-          stop.error().kind == ErrorKind::kForbidden ||
-          stop.error().kind == ErrorKind::kStorage) {
-        return std::unexpected(stop.error());
+    auto responses = fetcher_->FetchAll(requests);
+
+    for (size_t k = 0; k < reads.size(); ++k) {
+      if (k >= allowed) return OutOfBudget();
+      ReadState& read = reads[k];
+      const std::string& job = read.scope;
+      auto stop = ReadIncremental(read, std::move(responses[k]));
+      if (stop && *stop == Stop::kNone && read.from_start) {
+        stop = ConfirmDeletes(spec, job, recorded_at_, report);
+        if (stop && *stop == Stop::kNone) {
+          auto swept = states_.MarkSwept(spec.name, job, recorded_at_);
+          if (!swept) stop = std::unexpected(swept.error());
+        }
       }
-      continue;
+      if (!stop) {
+        // One job's failure does not stop the others.
+        report.outcome = "failed";
+        report.error = stop.error().message;
+        (void)states_.SetError(spec.name, job, run_id_, stop.error().message);
+        if (stop.error().kind == ErrorKind::kAuth ||
+            stop.error().kind == ErrorKind::kForbidden ||
+            stop.error().kind == ErrorKind::kStorage) {
+          return std::unexpected(stop.error());
+        }
+        continue;
+      }
+      if (*stop != Stop::kNone) return stop;
+      ++report.scopes;
+      auto done = states_.MarkComplete(spec.name, job, run_id_);
+      if (!done) return std::unexpected(done.error());
     }
-    if (*stop != Stop::kNone) return stop;
-    ++report.scopes;
-    auto done = states_.MarkComplete(spec.name, job, run_id_);
-    if (!done) return std::unexpected(done.error());
   }
   return Stop::kNone;
 }
@@ -780,54 +879,83 @@ Result<Stop> Syncer::Impl::ConfirmDeletes(const ResourceSpec& spec,
     if (other.parent == spec.name) submissions = &other;
   }
 
-  for (const auto& id : missing) {
-    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
-    std::string path = spec.detail_path;
-    auto at = path.find("{id}");
-    if (at != std::string::npos) path.replace(at, 4, id);
-    std::string what =
-        fmt::format("confirm {} record {} is gone", spec.name, id);
-    auto response = client_.Get(path, {}, what);
-    if (!response) return std::unexpected(response.error());
-    ++report.requests;
-
-    auto applied = state::InWriteTransaction(db_, what, [&]() -> Result<void> {
-      if (response->status != 404) {
-        SQLite::Statement seen(
-            db_.sql(),
-            fmt::format("UPDATE {} SET last_seen_at = ? WHERE id = ?",
-                        spec.name));
-        seen.bind(1, recorded_at_);
-        seen.bind(2, id);
-        seen.exec();
-        return {};
+  // Ask for them in batches, several at a time; apply each answer in order.
+  size_t batch = static_cast<size_t>(std::max(1, config_.concurrency)) * 4;
+  for (size_t start = 0; start < missing.size(); start += batch) {
+    size_t end = std::min(missing.size(), start + batch);
+    size_t allowed = static_cast<size_t>(
+        std::min<int64_t>(RemainingRequests(), int64_t(end - start)));
+    std::vector<FetchRequest> requests;
+    for (size_t k = start; k < start + allowed; ++k) {
+      std::string path = spec.detail_path;
+      auto at = path.find("{id}");
+      if (at != std::string::npos) path.replace(at, 4, missing[k]);
+      requests.push_back(
+          {path,
+           {},
+           fmt::format("confirm {} record {} is gone", spec.name, missing[k])});
+    }
+    auto responses = fetcher_->FetchAll(requests);
+    for (size_t k = 0; k < end - start; ++k) {
+      if (k >= allowed) return OutOfBudget();
+      if (auto stop = ConfirmOne(spec, submissions, missing[start + k],
+                                 requests[k].what, std::move(responses[k]),
+                                 context, report);
+          !stop) {
+        return stop;
       }
-      auto deleted = writer_.Delete(spec, id, context);
-      if (!deleted) return std::unexpected(deleted.error());
-      int64_t count = *deleted ? 1 : 0;
-      if (*deleted && submissions) {
-        // Deleting a job deletes its submissions at the source too.
-        std::vector<std::string> children;
-        SQLite::Statement q(db_.sql(),
-                            fmt::format("SELECT id FROM {} WHERE job_id = ? "
-                                        "AND deleted_at IS NULL",
-                                        submissions->name));
-        q.bind(1, id);
-        while (q.executeStep()) children.push_back(q.getColumn(0).getString());
-        for (const auto& child : children) {
-          auto gone = writer_.Delete(*submissions, child, context);
-          if (!gone) return std::unexpected(gone.error());
-          count += *gone ? 1 : 0;
-        }
-      }
-      state::RunCounters delta;
-      delta.deletes = count;
-      report.deletes += count;
-      report.changes += count;
-      return ledger_.AddCounters(run_id_, delta);
-    });
-    if (!applied) return std::unexpected(applied.error());
+    }
   }
+  return Stop::kNone;
+}
+
+// Applies the answer to one confirmation: a 404 tombstones, anything else
+// marks the record seen.
+Result<Stop> Syncer::Impl::ConfirmOne(const ResourceSpec& spec,
+                                      const ResourceSpec* submissions,
+                                      const std::string& id,
+                                      const std::string& what,
+                                      Result<ApiResponse> response,
+                                      const ChangeContext& context,
+                                      ResourceReport& report) {
+  if (!response) return std::unexpected(response.error());
+  ++report.requests;
+
+  auto applied = state::InWriteTransaction(db_, what, [&]() -> Result<void> {
+    if (response->status != 404) {
+      SQLite::Statement seen(
+          db_.sql(), fmt::format("UPDATE {} SET last_seen_at = ? WHERE id = ?",
+                                 spec.name));
+      seen.bind(1, recorded_at_);
+      seen.bind(2, id);
+      seen.exec();
+      return {};
+    }
+    auto deleted = writer_.Delete(spec, id, context);
+    if (!deleted) return std::unexpected(deleted.error());
+    int64_t count = *deleted ? 1 : 0;
+    if (*deleted && submissions) {
+      // Deleting a job deletes its submissions at the source too.
+      std::vector<std::string> children;
+      SQLite::Statement q(db_.sql(),
+                          fmt::format("SELECT id FROM {} WHERE job_id = ? "
+                                      "AND deleted_at IS NULL",
+                                      submissions->name));
+      q.bind(1, id);
+      while (q.executeStep()) children.push_back(q.getColumn(0).getString());
+      for (const auto& child : children) {
+        auto gone = writer_.Delete(*submissions, child, context);
+        if (!gone) return std::unexpected(gone.error());
+        count += *gone ? 1 : 0;
+      }
+    }
+    state::RunCounters delta;
+    delta.deletes = count;
+    report.deletes += count;
+    report.changes += count;
+    return ledger_.AddCounters(run_id_, delta);
+  });
+  if (!applied) return std::unexpected(applied.error());
   return Stop::kNone;
 }
 
