@@ -65,6 +65,12 @@ FakeCeipalProcess::FakeCeipalProcess(std::vector<std::string> args,
   if (pid_ == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(126);
+    // Whatever the test blocked or ignored, the server must hear SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     dup2(pipe_fds[1], STDOUT_FILENO);
     execv(argv[0], argv.data());
     _exit(127);

@@ -12,7 +12,7 @@ Result<CommandLine> Parse(std::vector<const char*> args) {
   return ParseCommandLine(static_cast<int>(args.size()), args.data());
 }
 
-TEST(Config, DefaultsMakeASmallDemoDataset) {
+TEST(FakeCeipalConfig, DefaultsMakeASmallDemoDataset) {
   auto line = Parse({});
   ASSERT_TRUE(line.has_value()) << line.error().message;
   const Config& c = line->config;
@@ -29,7 +29,7 @@ TEST(Config, DefaultsMakeASmallDemoDataset) {
   EXPECT_FALSE(line->show_help);
 }
 
-TEST(Config, ReadsEveryKindOfFlag) {
+TEST(FakeCeipalConfig, ReadsEveryKindOfFlag) {
   auto line = Parse({"--seed",
                      "7",
                      "--applicants",
@@ -71,7 +71,7 @@ TEST(Config, ReadsEveryKindOfFlag) {
   EXPECT_EQ(c.faults.injections[1].kind, HostileKind::kWrongType);
 }
 
-TEST(Config, HelpDocumentsEveryFlag) {
+TEST(FakeCeipalConfig, HelpDocumentsEveryFlag) {
   auto line = Parse({"--help"});
   ASSERT_TRUE(line.has_value());
   EXPECT_TRUE(line->show_help);
@@ -111,7 +111,7 @@ TEST(Config, HelpDocumentsEveryFlag) {
   }
 }
 
-TEST(Config, RejectsBadValuesNamingTheFlag) {
+TEST(FakeCeipalConfig, RejectsBadValuesNamingTheFlag) {
   struct Case {
     std::vector<const char*> args;
     const char* mentions;

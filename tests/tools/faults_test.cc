@@ -15,7 +15,7 @@ FaultSettings Merge(const std::string& json, const FaultSettings& base,
   return merged.value_or(base);
 }
 
-TEST(Faults, MergeChangesOnlyTheNamedFields) {
+TEST(FaultState, MergeChangesOnlyTheNamedFields) {
   FaultSettings base;
   base.latency_ms = 30;
   FaultSettings merged = Merge(R"({"fail_next": 2, "rate": 1.5})", base);
@@ -24,7 +24,7 @@ TEST(Faults, MergeChangesOnlyTheNamedFields) {
   EXPECT_EQ(merged.latency_ms, 30);
 }
 
-TEST(Faults, MergeQueuesInjectionsAndReportsRevocation) {
+TEST(FaultState, MergeQueuesInjectionsAndReportsRevocation) {
   bool revoke = false;
   FaultSettings merged = Merge(
       R"({"inject": [{"resource": "applicants", "kind": "no_id"},
@@ -36,7 +36,7 @@ TEST(Faults, MergeQueuesInjectionsAndReportsRevocation) {
   EXPECT_EQ(merged.injections[1].kind, HostileKind::kNullRecord);
 }
 
-TEST(Faults, MergeRejectsUnknownFieldsAndWrongTypes) {
+TEST(FaultState, MergeRejectsUnknownFieldsAndWrongTypes) {
   bool revoke = false;
   for (const char* json :
        {R"({"fail_nxt": 1})", R"({"fail_next": "1"})", R"({"fail_next": -1})",
@@ -50,7 +50,7 @@ TEST(Faults, MergeRejectsUnknownFieldsAndWrongTypes) {
   }
 }
 
-TEST(Faults, TokenBucketAdmitsABurstThenRefusesUntilRefilled) {
+TEST(FaultState, TokenBucketAdmitsABurstThenRefusesUntilRefilled) {
   FaultSettings settings;
   settings.rate = 2;
   settings.burst = 3;
@@ -65,7 +65,7 @@ TEST(Faults, TokenBucketAdmitsABurstThenRefusesUntilRefilled) {
   EXPECT_FALSE(faults.Admit(start + std::chrono::milliseconds(500)));
 }
 
-TEST(Faults, CountedFaultsAreConsumedOneByOne) {
+TEST(FaultState, CountedFaultsAreConsumedOneByOne) {
   FaultSettings settings;
   settings.fail_next = 2;
   settings.injections = {{Resource::kUsers, HostileKind::kNoId}};
@@ -81,7 +81,7 @@ TEST(Faults, CountedFaultsAreConsumedOneByOne) {
   EXPECT_TRUE(faults.TakeFail());
 }
 
-TEST(Faults, RandomErrorsAreSeededAndAlways5xx) {
+TEST(FaultState, RandomErrorsAreSeededAndAlways5xx) {
   FaultSettings settings;
   settings.error_rate = 0.5;
   FaultState a(9, settings), b(9, settings);

@@ -165,8 +165,21 @@ Result<int> FakeCeipalServer::Bind() {
   return port;
 }
 
-void FakeCeipalServer::Serve() { http_->listen_after_bind(); }
+void FakeCeipalServer::Serve() {
+  serving_ = true;
+  if (!stop_requested_) http_->listen_after_bind();
+  serving_ = false;
+}
 
-void FakeCeipalServer::Stop() { http_->stop(); }
+void FakeCeipalServer::Stop() {
+  // cpp-httplib ignores stop() until its listen loop has started, and a
+  // signal may come between Bind() and that moment: so flag the stop for a
+  // Serve() yet to come, and repeat it while one is under way.
+  stop_requested_ = true;
+  while (serving_) {
+    http_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 }  // namespace ceipal::fake

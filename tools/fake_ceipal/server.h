@@ -5,6 +5,7 @@
 #ifndef CEIPAL_TOOLS_FAKE_CEIPAL_SERVER_H_
 #define CEIPAL_TOOLS_FAKE_CEIPAL_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -29,13 +30,17 @@ class FakeCeipalServer {
   // with port 0). Fails with kConfig when the address is unusable.
   Result<int> Bind();
 
-  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  // Serves until Stop(); returns at once if Stop() came first.
+  // REQUIRES: Bind() succeeded.
   void Serve();
 
+  // Ends Serve(), whether it is listening yet or not, and waits for it.
   void Stop();
 
  private:
   Config config_;
+  std::atomic<bool> stop_requested_ = false;
+  std::atomic<bool> serving_ = false;
   std::mutex mutex_;
   Sandbox sandbox_;  // guarded by mutex_
   std::unique_ptr<httplib::Server> http_;
