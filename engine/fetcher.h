@@ -41,6 +41,13 @@ class Fetcher {
 
   int concurrency() const { return concurrency_; }
 
+  // The connection of worker i, for a caller running its own workers; null
+  // when there is none (concurrency 1, or i out of range): then use the
+  // client's own transport, which serializes callers.
+  HttpTransport* transport(size_t i) {
+    return i < transports_.size() ? transports_[i].get() : nullptr;
+  }
+
  private:
   CeipalClient& client_;
   int concurrency_;

@@ -6,12 +6,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 #include "engine/fetcher.h"
+#include "engine/keyset_pager.h"
 #include "engine/mirror_writer.h"
 #include "engine/normalizer.h"
 #include "engine/page_decoder.h"
@@ -24,9 +29,10 @@
 namespace ceipal::engine {
 namespace {
 
-constexpr int kPageLimit = 50;
-// Restarts of a one-second window whose count moved while it was paged.
-constexpr int kMaxWindowRestarts = 3;
+// A read with more pages than this left is split into windows of modified
+// time read side by side, when the config allows several requests at once.
+constexpr int64_t kWindowedPages = 8;
+constexpr const char* kWindowTag = "#w:";
 constexpr const char* kLoadMarkKey = "first_load_mark_unix";
 constexpr const char* kLoadDoneKey = "first_load_done";
 
@@ -110,12 +116,17 @@ class Syncer::Impl {
   Result<std::optional<std::unique_ptr<DecodedPage>>> Decode(
       Result<ApiResponse> response, const std::string& what);
   std::optional<int64_t> StartAfter(const ReadState& read) const;
-  FetchRequest PageRequest(const ReadState& read, std::optional<int64_t> after,
-                           std::optional<int64_t> window,
-                           int page_number) const;
   int64_t RemainingRequests() const;
-  Result<PageOutcome> ApplyPage(ReadState& read, DecodedPage& page,
-                                const std::string& what);
+  Result<PageOutcome> ApplyPage(ReadState& read, PreparedPage& page);
+  bool ReserveRequest();
+  void ReleaseRequest();
+  Result<std::optional<Stop>> ReadInWindows(ReadState& read,
+                                            const KeysetPager& pager,
+                                            const PreparedPage& first);
+  Result<Stop> RunWindows(
+      ReadState& read,
+      const std::vector<std::pair<std::string, PagerBounds>>& windows);
+  Result<Stop> ResumeWindows(ReadState& read);
   Result<Stop> ReadIncremental(
       ReadState& read,
       std::optional<Result<ApiResponse>> prefetched = std::nullopt);
@@ -145,6 +156,8 @@ class Syncer::Impl {
   ProgressSink* progress_;
   MirrorWriter writer_;
   std::unique_ptr<Fetcher> fetcher_;
+  std::mutex budget_mu_;
+  int64_t in_flight_ = 0;  // requests reserved by window readers
   state::RunLedger ledger_;
   state::SyncStateStore states_;
   state::SyncMeta meta_;
@@ -237,45 +250,20 @@ Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Decode(
   return std::optional<std::unique_ptr<DecodedPage>>(std::move(*page));
 }
 
-// Decode, normalize, fill from details, diff and write: one page, one
-// transaction, with the cursor it reached.
-Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
-    ReadState& read, DecodedPage& page, const std::string& what) {
+// Fill from details, diff and write: one page, one transaction, with the
+// cursor it reached.
+Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
+                                                          PreparedPage& page) {
   const ResourceSpec& spec = *read.spec;
+  const std::string& what = page.request.what;
   PageOutcome outcome;
-  const auto& results = page.doc["results"];
-  outcome.records = results.Size();
-
-  // Normalize: bad records are quarantined, the page goes on.
-  struct Bad {
-    size_t position;
-    std::string id;
-    std::string error;
-  };
-  std::vector<NormalizedRecord> good;
-  std::vector<size_t> good_position;
-  std::vector<Bad> bad;
-  good.reserve(results.Size());
-  for (rapidjson::SizeType i = 0; i < results.Size(); ++i) {
-    auto rec =
-        Normalize(spec, results[i], page.raw_records[i], config_.source_clock);
-    if (!rec) {
-      std::string id;
-      if (results[i].IsObject()) {
-        auto it = results[i].FindMember(spec.id_field.c_str());
-        if (it != results[i].MemberEnd() && it->value.IsString())
-          id = it->value.GetString();
-      }
-      bad.push_back({i, id, rec.error().message});
-      continue;
-    }
-    if (rec->modified_unix) {
-      if (!outcome.first_unix) outcome.first_unix = rec->modified_unix;
-      outcome.last_unix = rec->modified_unix;
-    }
-    good.push_back(std::move(*rec));
-    good_position.push_back(i);
-  }
+  outcome.records = page.records;
+  outcome.first_unix = page.first_unix;
+  outcome.last_unix = page.last_unix;
+  auto& good = page.good;
+  auto& good_position = page.good_position;
+  auto& bad = page.bad;
+  const auto& results = page.page->records();
 
   std::vector<std::string> ids;
   ids.reserve(good.size());
@@ -370,9 +358,9 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(
   int64_t quarantined = 0;
   for (const auto& b : bad) {
     if (b.position >= cut_position) continue;
-    auto q =
-        writer_.Quarantine(run_id_, spec.name, b.id,
-                           page.raw_records[b.position], b.error, recorded_at_);
+    auto q = writer_.Quarantine(run_id_, spec.name, b.id,
+                                page.page->raw_records[b.position], b.error,
+                                recorded_at_);
     if (!q) return std::unexpected(q.error());
     ++quarantined;
     log_.warn("Quarantined a record resource={} id={} reason={}", spec.name,
@@ -429,47 +417,19 @@ std::optional<int64_t> Syncer::Impl::StartAfter(const ReadState& read) const {
   return std::nullopt;
 }
 
-FetchRequest Syncer::Impl::PageRequest(const ReadState& read,
-                                       std::optional<int64_t> after,
-                                       std::optional<int64_t> window,
-                                       int page_number) const {
-  const ResourceSpec& spec = *read.spec;
-  FetchRequest request;
-  request.path = spec.list_path;
-  request.query = BaseQuery(spec, read.scope);
-  if (spec.sortable) {
-    request.query.emplace_back("sortBy", "modify_date");
-    request.query.emplace_back("sortOrder", "asc");
-  }
-  if (window) {
-    request.query.emplace_back(
-        "modifiedAfter", FormatSourceNaive(*window - 1, config_.source_clock));
-    request.query.emplace_back(
-        "modifiedBefore", FormatSourceNaive(*window + 1, config_.source_clock));
-  } else if (after) {
-    request.query.emplace_back("modifiedAfter",
-                               FormatSourceNaive(*after, config_.source_clock));
-  }
-  request.query.emplace_back("page", std::to_string(page_number));
-  request.what = spec.parent_param.empty()
-                     ? fmt::format("fetch {} page {}", spec.name, page_number)
-                     : fmt::format("fetch {} of job {} page {}", spec.name,
-                                   read.scope, page_number);
-  return request;
-}
-
 Result<Stop> Syncer::Impl::ReadIncremental(
     ReadState& read, std::optional<Result<ApiResponse>> prefetched) {
   const ResourceSpec& spec = *read.spec;
-  std::optional<int64_t> after = StartAfter(read);
-  std::optional<int64_t> window;  // the second being paged by number
-  int64_t window_count = -1;
-  int window_restarts = 0;
-  int page_number = 1;
-
-  for (;;) {
+  if (!prefetched) {
+    // Windows left by an interrupted run come first.
+    auto resumed = ResumeWindows(read);
+    if (!resumed || *resumed != Stop::kNone) return resumed;
+  }
+  KeysetPager pager(spec, read.scope, {StartAfter(read), std::nullopt},
+                    config_.source_clock);
+  for (bool first = true;; first = false) {
+    FetchRequest request = pager.Next();
     Result<ApiResponse> response = ApiResponse{};
-    FetchRequest request = PageRequest(read, after, window, page_number);
     if (prefetched) {
       response = std::move(*prefetched);
       prefetched.reset();
@@ -477,69 +437,305 @@ Result<Stop> Syncer::Impl::ReadIncremental(
       if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
       response = client_.Get(request.path, request.query, request.what);
     }
-    auto fetched = Decode(std::move(response), request.what);
-    if (!fetched) return std::unexpected(fetched.error());
-    const std::string& what = request.what;
+    auto page = PreparePage(spec, std::move(request), std::move(response),
+                            config_.source_clock);
+    if (!page) return std::unexpected(page.error());
     ++read.report->requests;
-    if (!*fetched) {
-      // 404: nothing (more) matches. Leaving a window resumes after it.
-      if (window) {
-        after = *window;
-        window.reset();
-        page_number = 1;
-        continue;
+
+    if (!page->missing) {
+      if (first) read.expected = page->page->envelope.count;
+      auto outcome = ApplyPage(read, *page);
+      if (!outcome) return std::unexpected(outcome.error());
+      if (progress_) {
+        progress_->OnPage(spec.name, read.report->pages, read.report->records,
+                          read.expected);
       }
-      return Stop::kNone;
+      if (outcome->cut) return OutOfBudget();
     }
-    DecodedPage& page = ***fetched;
-    if (!window && read.expected == 0) read.expected = page.envelope.count;
-
-    if (window) {
-      if (window_count >= 0 && page.envelope.count != window_count &&
-          window_restarts < kMaxWindowRestarts) {
-        // The second's population moved under us: page it again.
-        ++window_restarts;
-        window_count = -1;
-        page_number = 1;
-        continue;
-      }
-      window_count = page.envelope.count;
-    }
-
-    auto outcome = ApplyPage(read, page, what);
-    if (!outcome) return std::unexpected(outcome.error());
-    if (progress_) {
-      progress_->OnPage(spec.name, read.report->pages, read.report->records,
-                        read.expected);
-    }
-    if (outcome->cut) return OutOfBudget();
-
-    bool last_page = outcome->records < static_cast<size_t>(kPageLimit) ||
-                     page.envelope.page_number >= page.envelope.num_pages;
-    if (window) {
-      if (last_page) {
-        after = *window;
-        window.reset();
-        page_number = 1;
-      } else {
-        ++page_number;
-      }
-      continue;
-    }
-    if (last_page) return Stop::kNone;
-
-    if (!spec.sortable || !outcome->last_unix) {
-      ++page_number;  // no keyset to follow: plain page numbers
-    } else if (outcome->first_unix == outcome->last_unix) {
-      window = outcome->last_unix;  // a full page inside one second
-      window_count = -1;
-      window_restarts = 0;
-      page_number = 2;
-    } else {
-      after = *outcome->last_unix - 1;
-      page_number = 1;
+    if (!pager.Advance(*page)) return Stop::kNone;
+    if (first && !page->missing) {
+      // A long read goes on in windows, side by side, when it can.
+      auto windowed = ReadInWindows(read, pager, *page);
+      if (!windowed) return std::unexpected(windowed.error());
+      if (*windowed) return **windowed;
     }
   }
+}
+
+bool Syncer::Impl::ReserveRequest() {
+  std::lock_guard<std::mutex> lock(budget_mu_);
+  if (RemainingRequests() - in_flight_ <= 0) return false;
+  ++in_flight_;
+  return true;
+}
+
+void Syncer::Impl::ReleaseRequest() {
+  std::lock_guard<std::mutex> lock(budget_mu_);
+  --in_flight_;
+}
+
+namespace {
+
+std::string WindowScope(const std::string& scope, const PagerBounds& b) {
+  return fmt::format("{}{}{}:{}", scope, kWindowTag,
+                     b.after ? std::to_string(*b.after) : "",
+                     b.before ? std::to_string(*b.before) : "");
+}
+
+std::optional<PagerBounds> ParseWindowScope(const std::string& scope,
+                                            const std::string& window) {
+  std::string prefix = scope + kWindowTag;
+  if (window.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  std::string rest = window.substr(prefix.size());
+  auto colon = rest.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  PagerBounds bounds;
+  try {
+    if (colon > 0) bounds.after = std::stoll(rest.substr(0, colon));
+    if (colon + 1 < rest.size())
+      bounds.before = std::stoll(rest.substr(colon + 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return bounds;
+}
+
+}  // namespace
+
+// A long read is split, after its first page, into windows of modified
+// time, each paged by its own keyset reader on its own connection. Pages
+// are applied as they arrive, each with the cursor of its own window
+// (scope "<scope>#w:<after>:<before>"), so a killed run resumes every
+// window where it stopped; the read's own cursor moves once all are done.
+// The last window is open-ended: records changed during the read land
+// there.
+Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
+    ReadState& read, const KeysetPager& pager, const PreparedPage& first) {
+  const ResourceSpec& spec = *read.spec;
+  int streams = fetcher_->concurrency();
+  const auto& envelope = first.page->envelope;
+  if (streams < 2 || !spec.sortable || spec.NeedsDetail() ||
+      !spec.parent_param.empty() || envelope.num_pages <= kWindowedPages) {
+    return std::nullopt;
+  }
+
+  // Probe where the rest of the range splits evenly: the first record of
+  // evenly spaced pages of the remaining read.
+  std::optional<int64_t> lo = pager.after();
+  int64_t pages = envelope.num_pages - 1;
+  std::vector<FetchRequest> probes;
+  for (int i = 1; i < streams; ++i) {
+    KeysetPager probe(spec, read.scope, {lo, std::nullopt},
+                      config_.source_clock);
+    FetchRequest request = probe.Next();
+    int64_t page_number = 1 + i * pages / streams;
+    request.query.back().second = std::to_string(page_number);
+    request.what = fmt::format("probe {} page {}", spec.name, page_number);
+    probes.push_back(std::move(request));
+  }
+  if (RemainingRequests() < static_cast<int64_t>(probes.size()) * 4) {
+    return std::nullopt;  // too little budget to be worth it
+  }
+  auto answers = fetcher_->FetchAll(probes);
+  std::vector<int64_t> cuts;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    auto page = PreparePage(spec, probes[i], std::move(answers[i]),
+                            config_.source_clock);
+    ++read.report->requests;
+    if (!page) return std::unexpected(page.error());
+    if (page->missing || !page->first_unix) continue;
+    int64_t cut = *page->first_unix;
+    if ((!lo || cut > *lo + 1) && (cuts.empty() || cut > cuts.back())) {
+      cuts.push_back(cut);
+    }
+  }
+  if (cuts.empty()) return std::nullopt;
+
+  // Windows [lo, c1), [c1, c2), ..., [cn, open): bounds are exclusive, so a
+  // window from c starts after c - 1.
+  std::vector<std::pair<std::string, PagerBounds>> windows;
+  PagerBounds bounds{lo, std::nullopt};
+  for (int64_t cut : cuts) {
+    bounds.before = cut;
+    windows.emplace_back(WindowScope(read.scope, bounds), bounds);
+    bounds = PagerBounds{cut - 1, std::nullopt};
+  }
+  windows.emplace_back(WindowScope(read.scope, bounds), bounds);
+  for (const auto& [scope, b] : windows) {
+    auto saved = states_.SaveCursor(spec.name, scope, std::nullopt, 0, run_id_);
+    if (!saved) return std::unexpected(saved.error());
+  }
+  log_.debug("Reading in windows resource={} windows={}", spec.name,
+             windows.size());
+  auto result = RunWindows(read, windows);
+  if (!result) return std::unexpected(result.error());
+  return std::optional<Stop>(*result);
+}
+
+// Windows of an interrupted run of this read, resumed before anything else.
+Result<Stop> Syncer::Impl::ResumeWindows(ReadState& read) {
+  if (!read.spec->parent_param.empty()) return Stop::kNone;
+  auto all = states_.List();
+  if (!all) return std::unexpected(all.error());
+  std::vector<std::pair<std::string, PagerBounds>> windows;
+  for (const auto& progress : *all) {
+    if (progress.resource != read.spec->name || progress.complete) continue;
+    auto bounds = ParseWindowScope(read.scope, progress.scope);
+    if (bounds && progress.scope.find(kWindowTag, read.scope.size() + 1) ==
+                      std::string::npos) {
+      windows.emplace_back(progress.scope, *bounds);
+    }
+  }
+  if (windows.empty()) return Stop::kNone;
+  return RunWindows(read, windows);
+}
+
+Result<Stop> Syncer::Impl::RunWindows(
+    ReadState& read,
+    const std::vector<std::pair<std::string, PagerBounds>>& windows) {
+  const ResourceSpec& spec = *read.spec;
+
+  // Each window's own progress, as the writer saves it.
+  std::vector<ReadState> reads;
+  std::vector<PagerBounds> starts;
+  for (const auto& [scope, bounds] : windows) {
+    auto state = states_.Get(spec.name, scope);
+    if (!state) return std::unexpected(state.error());
+    ReadState w{&spec,       scope, std::nullopt, "", read.first_load,
+                read.report, 0};
+    PagerBounds start = bounds;
+    if (state->cursor) {
+      auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
+      if (parsed) {
+        w.cursor_unix = *parsed;
+        w.cursor_text = *state->cursor;
+        int64_t resume = *parsed - config_.lookback.count();
+        if (!start.after || resume > *start.after) start.after = resume;
+      }
+    }
+    reads.push_back(std::move(w));
+    starts.push_back(start);
+  }
+
+  // Readers fetch and prepare; this thread applies, in arrival order.
+  struct Item {
+    size_t window;
+    Result<PreparedPage> page;
+    bool last;      // the window's final item: done, failed or out of budget
+    bool finished;  // the window was read to its end
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Item> queue;
+  bool stop = false;
+  const size_t max_queued = windows.size() * 2;
+
+  auto reader = [&](size_t i) {
+    KeysetPager pager(spec, "", starts[i], config_.source_clock);
+    HttpTransport* transport = fetcher_->transport(i);
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop || queue.size() < max_queued; });
+        if (stop) {
+          queue.push_back({i, PreparedPage{}, true, false});
+          cv.notify_all();
+          return;
+        }
+      }
+      if (!ReserveRequest()) {
+        std::lock_guard<std::mutex> lock(mu);
+        queue.push_back({i, PreparedPage{}, true, false});
+        cv.notify_all();
+        return;
+      }
+      FetchRequest request = pager.Next();
+      auto response =
+          transport ? client_.Get(*transport, request.path, request.query,
+                                  request.what)
+                    : client_.Get(request.path, request.query, request.what);
+      ReleaseRequest();
+      auto page = PreparePage(spec, std::move(request), std::move(response),
+                              config_.source_clock);
+      bool more = page && pager.Advance(*page);
+      std::lock_guard<std::mutex> lock(mu);
+      queue.push_back({i, std::move(page), !more, page.has_value() && !more});
+      cv.notify_all();
+      if (!more) return;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < windows.size(); ++i) threads.emplace_back(reader, i);
+
+  std::optional<Error> failure;
+  size_t open = windows.size();
+  bool all_finished = true;
+  while (open > 0) {
+    Item item;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return !queue.empty(); });
+      item = std::move(queue.front());
+      queue.pop_front();
+      cv.notify_all();
+    }
+    if (item.last) --open;
+    if (item.last && !item.finished) all_finished = false;
+    if (!item.page) {
+      if (!failure) failure = item.page.error();
+    } else if (!failure && item.page->page) {
+      ++read.report->requests;
+      auto outcome = ApplyPage(reads[item.window], *item.page);
+      if (!outcome) failure = outcome.error();
+      if (progress_ && outcome) {
+        progress_->OnPage(spec.name, read.report->pages, read.report->records,
+                          read.expected);
+      }
+    } else if (item.page->missing) {
+      ++read.report->requests;
+    }
+    if (!failure && item.finished) {
+      auto done =
+          states_.MarkComplete(spec.name, windows[item.window].first, run_id_);
+      if (!done) failure = done.error();
+    }
+    if (failure) {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+      cv.notify_all();
+    }
+  }
+  for (auto& t : threads) t.join();
+  if (failure) return std::unexpected(*failure);
+  if (!all_finished) {
+    Stop why = OutOfBudget();
+    return why == Stop::kNone ? Stop::kBudget : why;
+  }
+
+  // Every window done: the read's cursor is the highest any of them reached,
+  // and the windows' rows go.
+  for (const auto& w : reads) {
+    if (w.cursor_unix &&
+        (!read.cursor_unix || *w.cursor_unix > *read.cursor_unix)) {
+      read.cursor_unix = w.cursor_unix;
+      read.cursor_text = w.cursor_text;
+    }
+  }
+  auto finished = state::InWriteTransaction(
+      db_, "finish windows of " + spec.name, [&]() -> Result<void> {
+        if (read.cursor_unix) {
+          auto saved = states_.SaveCursor(spec.name, read.scope,
+                                          read.cursor_text, 0, run_id_);
+          if (!saved) return saved;
+        }
+        for (const auto& [scope, bounds] : windows) {
+          auto removed = states_.Remove(spec.name, scope);
+          if (!removed) return removed;
+        }
+        return {};
+      });
+  if (!finished) return std::unexpected(finished.error());
+  return Stop::kNone;
 }
 
 // A full read of a resource without a modified filter (users): every page by
@@ -548,27 +744,29 @@ Result<Stop> Syncer::Impl::ReadWhole(ReadState& read) {
   const ResourceSpec& spec = *read.spec;
   for (int page_number = 1;; ++page_number) {
     if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
-    Query query = BaseQuery(spec, read.scope);
+    FetchRequest request{
+        spec.list_path, BaseQuery(spec, read.scope),
+        fmt::format("fetch {} page {}", spec.name, page_number)};
     if (spec.sortable) {
-      query.emplace_back("sortBy", "id");
-      query.emplace_back("sortOrder", "asc");
+      request.query.emplace_back("sortBy", "id");
+      request.query.emplace_back("sortOrder", "asc");
     }
-    query.emplace_back("page", std::to_string(page_number));
-    std::string what = fmt::format("fetch {} page {}", spec.name, page_number);
-    auto fetched = Fetch(spec, query, what);
-    if (!fetched) return std::unexpected(fetched.error());
+    request.query.emplace_back("page", std::to_string(page_number));
+    auto response = client_.Get(request.path, request.query, request.what);
+    auto page = PreparePage(spec, std::move(request), std::move(response),
+                            config_.source_clock);
+    if (!page) return std::unexpected(page.error());
     ++read.report->requests;
-    if (!*fetched) return Stop::kNone;
-    DecodedPage& page = ***fetched;
-    read.expected = page.envelope.count;
-    auto outcome = ApplyPage(read, page, what);
+    if (page->missing) return Stop::kNone;
+    read.expected = page->page->envelope.count;
+    auto outcome = ApplyPage(read, *page);
     if (!outcome) return std::unexpected(outcome.error());
     if (progress_) {
       progress_->OnPage(spec.name, read.report->pages, read.report->records,
                         read.expected);
     }
     if (outcome->records < static_cast<size_t>(kPageLimit) ||
-        page.envelope.page_number >= page.envelope.num_pages) {
+        page->page->envelope.page_number >= page->page->envelope.num_pages) {
       return Stop::kNone;
     }
   }
@@ -696,8 +894,10 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
         std::min<int64_t>(RemainingRequests(), int64_t(reads.size())));
     std::vector<FetchRequest> requests;
     for (size_t k = 0; k < allowed; ++k) {
-      requests.push_back(
-          PageRequest(reads[k], StartAfter(reads[k]), std::nullopt, 1));
+      requests.push_back(KeysetPager(spec, reads[k].scope,
+                                     {StartAfter(reads[k]), std::nullopt},
+                                     config_.source_clock)
+                             .Next());
     }
     auto responses = fetcher_->FetchAll(requests);
 

@@ -54,6 +54,20 @@ Result<ResourceProgress> SyncStateStore::Get(std::string_view resource,
                });
 }
 
+Result<void> SyncStateStore::Remove(std::string_view resource,
+                                    std::string_view scope) {
+  return Guard("forget progress of " + Name(resource, scope),
+               [&]() -> Result<void> {
+                 SQLite::Statement remove(
+                     database_.sql(),
+                     "DELETE FROM sync_state WHERE resource = ? AND scope = ?");
+                 BindText(remove, 1, resource);
+                 BindText(remove, 2, scope);
+                 remove.exec();
+                 return {};
+               });
+}
+
 Result<void> SyncStateStore::MarkSwept(std::string_view resource,
                                        std::string_view scope,
                                        std::string_view at) {

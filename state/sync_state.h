@@ -68,6 +68,10 @@ class SyncStateStore {
   Result<void> MarkSwept(std::string_view resource, std::string_view scope,
                          std::string_view at);
 
+  // Forgets the progress of (resource, scope); no error when there is none.
+  // Opens no transaction.
+  Result<void> Remove(std::string_view resource, std::string_view scope);
+
   // Every (resource, scope) with progress, ordered by resource then scope.
   Result<std::vector<ResourceProgress>> List();
 
