@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/ceipal_client.h"
@@ -208,6 +209,22 @@ class TerminalProgress final : public ProgressSink {
   std::chrono::steady_clock::time_point started_;
 };
 
+// ack and prune write, and the database has one writer at a time (DESIGN.md
+// section 6: Debian's SQLite has a rare WAL bug with two): they wait for the
+// run lock, up to `wait`, rather than write beside a running sync.
+Result<state::RunLock> LockForWrite(const std::string& db,
+                                    std::chrono::seconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto lock = state::RunLock::Acquire(db);
+    if (lock || lock.error().kind != ErrorKind::kLocked ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return lock;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 int CommandInit(int argc, char** argv) {
   Common common;
   po::options_description own("init");
@@ -381,17 +398,22 @@ int CommandAck(int argc, char** argv) {
   Common common;
   std::string consumer;
   int64_t seq = -1;
+  int wait = 60;
   po::options_description own("ack");
   own.add_options()("consumer", po::value(&consumer)->required(),
                     "the consumer's name")(
       "seq", po::value(&seq)->required(),
-      "the last seq processed; the offset never moves backwards");
+      "the last seq processed; the offset never moves backwards")(
+      "wait", po::value(&wait)->default_value(60),
+      "seconds to wait for a running sync to finish (exit 4 after)");
   po::variables_map vm;
   if (auto done =
           Parse(argc, argv, "Usage: ceipal-sync ack --consumer NAME --seq N",
                 own, common, vm)) {
     return *done;
   }
+  auto lock = LockForWrite(common.db, std::chrono::seconds(wait));
+  if (!lock) return Report(lock.error());
   auto db = state::Database::Open(common.db, state::OpenMode::kExisting);
   if (!db) return Report(db.error());
   state::Consumers consumers(**db);
@@ -404,16 +426,22 @@ int CommandAck(int argc, char** argv) {
 int CommandPrune(int argc, char** argv) {
   Common common;
   std::string before;
+  int wait = 60;
   po::options_description own("prune");
-  own.add_options()("before", po::value(&before)->required(),
-                    "UTC date or time (2026-11-01 or 2026-11-01T00:00:00Z): "
-                    "rows recorded earlier and acknowledged by every "
-                    "consumer are deleted");
+  own.add_options()("wait", po::value(&wait)->default_value(60),
+                    "seconds to wait for a running sync to finish (exit 4 "
+                    "after)")(
+      "before", po::value(&before)->required(),
+      "UTC date or time (2026-11-01 or 2026-11-01T00:00:00Z): "
+      "rows recorded earlier and acknowledged by every "
+      "consumer are deleted");
   po::variables_map vm;
   if (auto done = Parse(argc, argv, "Usage: ceipal-sync prune --before DATE",
                         own, common, vm)) {
     return *done;
   }
+  auto lock = LockForWrite(common.db, std::chrono::seconds(wait));
+  if (!lock) return Report(lock.error());
   auto db = state::Database::Open(common.db, state::OpenMode::kExisting);
   if (!db) return Report(db.error());
   state::Consumers consumers(**db);
