@@ -113,6 +113,7 @@ Result<void> Check(bool ok, std::string_view flag, std::string_view rule) {
 }
 
 Result<void> Validate(const Config& c) {
+  // Half the id space at most, so records created later still have ids.
   const DatasetSizes& s = c.sizes;
   for (auto [flag, value] :
        {std::pair<std::string_view, int64_t>{"applicants", s.applicants},

@@ -184,6 +184,8 @@ HttpReply Sandbox::List(Resource resource, const HttpRequest& request) {
   int64_t limit = kDefaultLimit;
   if (auto text = request.Param("page")) {
     std::optional<int64_t> value = ParseInteger(*text);
+    // No record lies beyond the largest index; the bound also keeps the
+    // page's offset from overflowing.
     if (!value || *value < 1 || *value > IdCodec::kMaxIndex) return bad;
     page = *value;
   }
