@@ -10,7 +10,6 @@
 #include <rapidjson/document.h>
 
 #include <regex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +39,7 @@ std::vector<std::string> With(std::vector<std::string> args,
 std::vector<std::string> Ids(const SyncHarness& world,
                              const std::string& resource) {
   std::vector<std::string> ids;
-  rapidjson::Document truth =
-      FetchTruth(const_cast<SyncHarness&>(world).sandbox(), resource);
+  rapidjson::Document truth = FetchTruth(world.sandbox(), resource);
   for (const auto& record : truth["records"].GetArray()) {
     ids.push_back(StringField(record, "id"));
   }

@@ -158,6 +158,7 @@ class SyncHarness {
   SyncHarness& operator=(const SyncHarness&) = delete;
 
   FakeCeipalProcess& sandbox() { return sandbox_; }
+  const FakeCeipalProcess& sandbox() const { return sandbox_; }
   const std::string& dir() const { return dir_; }
   const std::string& db_path() const { return db_path_; }
   const std::string& config_path() const { return config_path_; }
