@@ -384,9 +384,8 @@ int CommandChanges(int argc, char** argv) {
   if (!event.empty()) only = event;
   auto printed = consumers.ForEachPending(
       consumer, only, limit, [](const state::ChangeRow& row) -> Result<void> {
-        auto line = state::FormatJsonLine(row);
+        auto line = state::FormatJsonLine(row);  // ends with a newline
         if (!line) return std::unexpected(line.error());
-        line->push_back('\n');
         std::fwrite(line->data(), 1, line->size(), stdout);
         return {};
       });

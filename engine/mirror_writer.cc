@@ -194,18 +194,19 @@ MirrorWriter::Statements& MirrorWriter::For(const ResourceSpec& spec) {
                   t));
   s->upsert = prepare(fmt::format(
       "INSERT INTO {0} (id, {1}, modified_at, raw_json, content_hash, "
-      "first_seen_at, last_seen_at, deleted_at) VALUES (?, {2}, ?, ?, ?, ?, "
-      "?, NULL) ON CONFLICT(id) DO UPDATE SET {3}, "
-      "modified_at = excluded.modified_at, raw_json = excluded.raw_json, "
-      "content_hash = excluded.content_hash, "
-      "last_seen_at = excluded.last_seen_at, deleted_at = NULL",
+      "first_seen_at, last_seen_at, last_seen_run, deleted_at) "
+      "VALUES (?, {2}, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(id) DO UPDATE SET "
+      "{3}, modified_at = excluded.modified_at, "
+      "raw_json = excluded.raw_json, content_hash = excluded.content_hash, "
+      "last_seen_at = excluded.last_seen_at, "
+      "last_seen_run = excluded.last_seen_run, deleted_at = NULL",
       t, Join(s->columns, ", "), Placeholders(s->columns.size()), [&] {
         std::vector<std::string> sets;
         for (const auto& c : s->columns) sets.push_back(c + " = excluded." + c);
         return Join(sets, ", ");
       }()));
   s->touch =
-      prepare(fmt::format("UPDATE {} SET last_seen_at = ? "
+      prepare(fmt::format("UPDATE {} SET last_seen_at = ?, last_seen_run = ? "
                           "WHERE id IN (SELECT value FROM json_each(?))",
                           t));
   s->select_row = prepare(
@@ -422,6 +423,7 @@ Result<ApplyCounts> MirrorWriter::Apply(
       upsert.bind(p++, static_cast<int64_t>(rec.content_hash));
       upsert.bindNoCopy(p++, context.recorded_at);
       upsert.bindNoCopy(p++, context.recorded_at);
+      upsert.bind(p++, context.run_id);
       upsert.exec();
 
       for (size_t c = 0; c < s.children.size(); ++c) {
@@ -503,7 +505,8 @@ Result<ApplyCounts> MirrorWriter::Apply(
       std::string json = IdsJson(unchanged_ids);
       s.touch->reset();
       s.touch->bindNoCopy(1, context.recorded_at);
-      s.touch->bindNoCopy(2, json);
+      s.touch->bind(2, context.run_id);
+      s.touch->bindNoCopy(3, json);
       s.touch->exec();
     }
   } catch (const std::exception& e) {

@@ -139,7 +139,7 @@ class Syncer::Impl {
   bool Due(const std::optional<std::string>& last,
            std::chrono::minutes every) const;
   Result<Stop> ConfirmDeletes(const ResourceSpec& spec, const std::string& job,
-                              const std::string& since, ResourceReport& report);
+                              int64_t since_run, ResourceReport& report);
   Result<Stop> ConfirmOne(const ResourceSpec& spec,
                           const ResourceSpec* submissions,
                           const std::string& id, const std::string& what,
@@ -907,7 +907,7 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
       const std::string& job = read.scope;
       auto stop = ReadIncremental(read, std::move(responses[k]));
       if (stop && *stop == Stop::kNone && read.from_start) {
-        stop = ConfirmDeletes(spec, job, recorded_at_, report);
+        stop = ConfirmDeletes(spec, job, run_id_, report);
         if (stop && *stop == Stop::kNone) {
           auto swept = states_.MarkSwept(spec.name, job, recorded_at_);
           if (!swept) stop = std::unexpected(swept.error());
@@ -997,7 +997,7 @@ Result<Stop> Syncer::Impl::ReadTopLevel(const ResourceSpec& spec,
   if (!done) return std::unexpected(done.error());
 
   if (complete_read) {
-    result = ConfirmDeletes(spec, "", recorded_at_, report);
+    result = ConfirmDeletes(spec, "", run_id_, report);
     if (!result || *result != Stop::kNone) return result;
     auto swept = states_.MarkSwept(spec.name, "", recorded_at_);
     if (!swept) return std::unexpected(swept.error());
@@ -1009,17 +1009,21 @@ Result<Stop> Syncer::Impl::ReadTopLevel(const ResourceSpec& spec,
 
 // Reads the whole id set of a resource again, in modified order like any
 // read (so it is proof against drift), resumable across runs from its own
-// cursor (scope "#sweep"). Every record it meets gets last_seen_at; once it
+// cursor (scope "#sweep"). Every record it meets gets last_seen_run; once it
 // reaches the end, the live records it did not meet are confirmed gone or
 // not, one detail call each.
 Result<Stop> Syncer::Impl::Sweep(const ResourceSpec& spec,
                                  ResourceReport& report) {
   auto state = states_.Get(spec.name, "#sweep");
   if (!state) return std::unexpected(state.error());
-  std::string since;
+  // The run that began the sweep: records seen since then were not missed.
+  std::string run_key = "sweep_run:" + spec.name;
+  auto begun_in = meta_.Get(run_key);
+  if (!begun_in) return std::unexpected(begun_in.error());
+  int64_t since_run = run_id_;
   ReadState read{&spec, "#sweep", std::nullopt, "", false, &report, 0};
-  if (state->swept_at && !state->complete) {
-    since = *state->swept_at;  // resume the sweep in progress
+  if (state->swept_at && !state->complete && begun_in->has_value()) {
+    since_run = std::stoll(**begun_in);  // resume the sweep in progress
     if (state->cursor) {
       auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
       if (parsed) {
@@ -1028,42 +1032,47 @@ Result<Stop> Syncer::Impl::Sweep(const ResourceSpec& spec,
       }
     }
   } else {
-    since = recorded_at_;
-    auto begun =
-        states_.SaveCursor(spec.name, "#sweep", std::nullopt, 0, run_id_);
+    auto begun = state::InWriteTransaction(
+        db_, "begin a sweep of " + spec.name, [&]() -> Result<void> {
+          auto saved =
+              states_.SaveCursor(spec.name, "#sweep", std::nullopt, 0, run_id_);
+          if (!saved) return saved;
+          auto marked = states_.MarkSwept(spec.name, "#sweep", recorded_at_);
+          if (!marked) return marked;
+          return meta_.Set(run_key, std::to_string(run_id_));
+        });
     if (!begun) return std::unexpected(begun.error());
-    auto marked = states_.MarkSwept(spec.name, "#sweep", since);
-    if (!marked) return std::unexpected(marked.error());
   }
 
   auto result = ReadIncremental(read);
   if (!result || *result != Stop::kNone) return result;
-  result = ConfirmDeletes(spec, "", since, report);
+  result = ConfirmDeletes(spec, "", since_run, report);
   if (!result || *result != Stop::kNone) return result;
   auto done = states_.MarkComplete(spec.name, "#sweep", run_id_);
   if (!done) return std::unexpected(done.error());
-  auto swept = states_.MarkSwept(spec.name, "", since);
+  auto swept = states_.MarkSwept(spec.name, "", recorded_at_);
   if (!swept) return std::unexpected(swept.error());
   return Stop::kNone;
 }
 
 // The live records of a resource (of one job, for submissions) not seen
-// since `since` were missing from a complete read. Each is asked for by id:
-// a 404 proves it gone and it is tombstoned with a 'delete' change row (a
+// since run `since_run` were missing from a complete read. Each is asked for by
+// id: a 404 proves it gone and it is tombstoned with a 'delete' change row (a
 // job takes its submissions with it); an answer means the read missed it
 // (a page drifted), and it is marked seen. Only a proof tombstones.
 Result<Stop> Syncer::Impl::ConfirmDeletes(const ResourceSpec& spec,
                                           const std::string& job,
-                                          const std::string& since,
+                                          int64_t since_run,
                                           ResourceReport& report) {
   std::vector<std::string> missing;
   auto listed = state::Guard("list unseen " + spec.name, [&]() -> Result<void> {
     std::string sql = fmt::format(
-        "SELECT id FROM {} WHERE deleted_at IS NULL AND last_seen_at < ?",
+        "SELECT id FROM {} WHERE deleted_at IS NULL AND "
+        "ifnull(last_seen_run, 0) < ?",
         spec.name);
     if (!job.empty()) sql += " AND job_id = ?";
     SQLite::Statement q(db_.sql(), sql);
-    q.bind(1, since);
+    q.bind(1, since_run);
     if (!job.empty()) q.bind(2, job);
     while (q.executeStep()) missing.push_back(q.getColumn(0).getString());
     return {};
@@ -1124,10 +1133,13 @@ Result<Stop> Syncer::Impl::ConfirmOne(const ResourceSpec& spec,
   auto applied = state::InWriteTransaction(db_, what, [&]() -> Result<void> {
     if (response->status != 404) {
       SQLite::Statement seen(
-          db_.sql(), fmt::format("UPDATE {} SET last_seen_at = ? WHERE id = ?",
-                                 spec.name));
+          db_.sql(),
+          fmt::format("UPDATE {} SET last_seen_at = ?, last_seen_run = ? "
+                      "WHERE id = ?",
+                      spec.name));
       seen.bind(1, recorded_at_);
-      seen.bind(2, id);
+      seen.bind(2, run_id_);
+      seen.bind(3, id);
       seen.exec();
       return {};
     }
