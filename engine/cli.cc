@@ -249,7 +249,9 @@ int CommandRun(int argc, char** argv) {
                     "comma-separated resources to read (default: all): "
                     "users, clients, job_postings, applicants, submissions, "
                     "interviews, placements")(
-      "full", "read everything again, ignoring cursors and cadences")(
+      "full",
+      "read every record again, ignoring cursors and cadences; also a "
+      "sweep, so deleted records are found")(
       "max-requests", po::value(&max_requests)->default_value(0),
       "stop at a page boundary after this many data requests (0: no limit)")(
       "deadline", po::value(&deadline_text),
@@ -259,7 +261,19 @@ int CommandRun(int argc, char** argv) {
   po::variables_map vm;
   if (auto done = Parse(argc, argv,
                         "Usage: ceipal-sync run [--resources a,b] [--full] "
-                        "[--max-requests N] [--deadline DUR] [--dry-run]",
+                        "[--max-requests N] [--deadline DUR] [--dry-run]\n\n"
+                        "Reads what changed since the last run (a cursor per "
+                        "resource, minus a lookback), the\nsubmissions of "
+                        "active jobs, users on their cadence, and sweeps for "
+                        "deleted records on\ntheirs. Every change goes to "
+                        "change_log in the transaction of its page, so a "
+                        "killed run\nresumes where it stopped. One run at a "
+                        "time.\n\nExit codes: 0 ok (also when a budget or "
+                        "deadline stopped it: the next run goes on);\n1 usage "
+                        "or config error; 2 some resources failed (their "
+                        "progress is kept);\n3 authentication failed or "
+                        "company access disabled; 4 another run holds the "
+                        "lock.",
                         own, common, vm)) {
     return *done;
   }
