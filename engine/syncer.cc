@@ -110,7 +110,7 @@ class Syncer::Impl {
   std::vector<const ResourceSpec*> Selected(const RunOptions& options,
                                             Result<void>& error) const;
   Stop OutOfBudget() const;
-  Result<void> EnsureLoadMark(const std::vector<const ResourceSpec*>& specs);
+  Result<void> EnsureLoadMark();
   Result<std::optional<std::unique_ptr<DecodedPage>>> Fetch(
       const ResourceSpec& spec, const Query& query, const std::string& what);
   Result<std::optional<std::unique_ptr<DecodedPage>>> Decode(
@@ -1190,8 +1190,7 @@ bool Syncer::Impl::FullDue(const ResourceSpec& spec) {
 // is still a hire). The mark is the newest modified value the account had
 // when the load began, asked of the source itself, one small request per
 // resource, so no clock but the source's is involved.
-Result<void> Syncer::Impl::EnsureLoadMark(
-    const std::vector<const ResourceSpec*>& specs) {
+Result<void> Syncer::Impl::EnsureLoadMark() {
   auto done = meta_.Get(kLoadDoneKey);
   if (!done) return std::unexpected(done.error());
   load_done_ = done->has_value() && **done == "1";
@@ -1203,8 +1202,11 @@ Result<void> Syncer::Impl::EnsureLoadMark(
   }
   if (load_done_ || options_.dry_run) return {};
 
+  // Every incremental resource is asked, whichever this run reads: the mark
+  // serves the first load of all of them.
   int64_t newest = 0;
-  for (const ResourceSpec* spec : specs) {
+  for (const ResourceSpec& each : config_.catalogue.resources()) {
+    const ResourceSpec* spec = &each;
     if (spec->refresh != RefreshMode::kIncremental || !spec->sortable ||
         !spec->parent.empty()) {
       continue;
@@ -1254,7 +1256,7 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
   // The first load's mark, before anything is read.
   Stop stopped = Stop::kNone;
   std::optional<Error> fatal;
-  if (auto marked = EnsureLoadMark(specs); !marked) {
+  if (auto marked = EnsureLoadMark(); !marked) {
     fatal = marked.error();
   }
 
