@@ -209,6 +209,17 @@ class TerminalProgress final : public ProgressSink {
   std::chrono::steady_clock::time_point started_;
 };
 
+ClientOptions ClientOptionsFrom(const Config& config) {
+  ClientOptions options;
+  options.base_url = config.base_url;
+  options.rate = config.rate;
+  options.burst = config.burst;
+  options.max_attempts = config.max_attempts;
+  options.base_backoff = config.base_backoff;
+  options.max_backoff = config.max_backoff;
+  return options;
+}
+
 // ack and prune write, and the database has one writer at a time (DESIGN.md
 // section 6: Debian's SQLite has a rare WAL bug with two): they wait for the
 // run lock, up to `wait`, rather than write beside a running sync.
@@ -317,10 +328,7 @@ int CommandRun(int argc, char** argv) {
   transport_options.connect_timeout = config->connect_timeout;
   transport_options.total_timeout = config->request_timeout;
   CurlTransport transport(transport_options);
-  ClientOptions client_options;
-  client_options.base_url = config->base_url;
-  client_options.rate = config->rate;
-  client_options.burst = config->burst;
+  ClientOptions client_options = ClientOptionsFrom(*config);
   RateLimiter limiter(clock, LimiterOptions(client_options));
   CeipalClient client(transport, config->credentials, client_options, limiter,
                       clock, *logger);
@@ -483,11 +491,11 @@ int CommandVerify(int argc, char** argv) {
   if (!db) return Report(db.error());
 
   SystemClock clock;
-  CurlTransport transport;
-  ClientOptions client_options;
-  client_options.base_url = config->base_url;
-  client_options.rate = config->rate;
-  client_options.burst = config->burst;
+  CurlTransportOptions transport_options;
+  transport_options.connect_timeout = config->connect_timeout;
+  transport_options.total_timeout = config->request_timeout;
+  CurlTransport transport(transport_options);
+  ClientOptions client_options = ClientOptionsFrom(*config);
   RateLimiter limiter(clock, LimiterOptions(client_options));
   CeipalClient client(transport, config->credentials, client_options, limiter,
                       clock, *logger);

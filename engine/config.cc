@@ -107,6 +107,11 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
   double full_refresh = static_cast<double>(config.full_refresh_every.count());
   double inactive = static_cast<double>(config.inactive_jobs_every.count());
   double sweep = static_cast<double>(config.sweep_every.count());
+  double connect_timeout = static_cast<double>(config.connect_timeout.count());
+  double request_timeout = static_cast<double>(config.request_timeout.count());
+  double max_attempts = config.max_attempts;
+  double base_backoff = static_cast<double>(config.base_backoff.count());
+  double max_backoff = static_cast<double>(config.max_backoff.count());
   for (auto step : {
            ReadString(doc, path, "base_url", config.base_url),
            ReadString(doc, path, "email", config.credentials.email),
@@ -122,6 +127,11 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
            ReadNumber(doc, path, "full_refresh_minutes", 0, full_refresh),
            ReadNumber(doc, path, "inactive_jobs_minutes", 0, inactive),
            ReadNumber(doc, path, "sweep_minutes", 0, sweep),
+           ReadNumber(doc, path, "connect_timeout_seconds", 1, connect_timeout),
+           ReadNumber(doc, path, "request_timeout_seconds", 1, request_timeout),
+           ReadNumber(doc, path, "max_attempts", 1, max_attempts),
+           ReadNumber(doc, path, "base_backoff_ms", 0, base_backoff),
+           ReadNumber(doc, path, "max_backoff_ms", 0, max_backoff),
            ReadStrings(doc, path, "hired_statuses", config.hired_statuses),
            ReadStrings(doc, path, "active_job_statuses",
                        config.active_job_statuses),
@@ -138,6 +148,15 @@ Result<void> ApplyFile(Config& config, const std::string& path) {
   config.inactive_jobs_every =
       std::chrono::minutes(static_cast<int64_t>(inactive));
   config.sweep_every = std::chrono::minutes(static_cast<int64_t>(sweep));
+  config.connect_timeout =
+      std::chrono::seconds(static_cast<int64_t>(connect_timeout));
+  config.request_timeout =
+      std::chrono::seconds(static_cast<int64_t>(request_timeout));
+  config.max_attempts = static_cast<int>(max_attempts);
+  config.base_backoff =
+      std::chrono::milliseconds(static_cast<int64_t>(base_backoff));
+  config.max_backoff =
+      std::chrono::milliseconds(static_cast<int64_t>(max_backoff));
 
   if (!offset.empty()) {
     auto minutes = ParseUtcOffset(offset);

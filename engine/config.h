@@ -32,6 +32,11 @@ struct Config {
   int concurrency = 4;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds request_timeout{60};
+  // Retries of one request (429, 5xx, network): attempts in all, and the
+  // backoff between them (exponential with jitter, up to the maximum).
+  int max_attempts = 5;
+  std::chrono::milliseconds base_backoff{500};
+  std::chrono::milliseconds max_backoff{30000};
 
   // Case-insensitive status values.
   std::vector<std::string> hired_statuses = {"Hired", "Placed"};

@@ -33,6 +33,9 @@ namespace {
 // time read side by side, when the config allows several requests at once.
 constexpr int64_t kWindowedPages = 8;
 constexpr const char* kWindowTag = "#w:";
+// A page that arrives malformed (truncated, not JSON, wrong envelope) is
+// asked again this many times in all before its resource fails.
+constexpr int kMalformedAttempts = 3;
 constexpr const char* kLoadMarkKey = "first_load_mark_unix";
 constexpr const char* kLoadDoneKey = "first_load_done";
 
@@ -118,6 +121,10 @@ class Syncer::Impl {
   std::optional<int64_t> StartAfter(const ReadState& read) const;
   int64_t RemainingRequests() const;
   Result<PageOutcome> ApplyPage(ReadState& read, PreparedPage& page);
+  Result<PreparedPage> Prepare(const ResourceSpec& spec,
+                               const FetchRequest& request,
+                               Result<ApiResponse> response,
+                               HttpTransport* transport);
   bool ReserveRequest();
   void ReleaseRequest();
   Result<std::optional<Stop>> ReadInWindows(ReadState& read,
@@ -311,6 +318,20 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
         continue;
       }
       auto detail = DecodeObject(responses[k]->body, requests[k].what);
+      bool vanished = false;
+      for (int attempt = 1;
+           attempt < kMalformedAttempts && !detail && !vanished; ++attempt) {
+        log_.warn("Asking again for a malformed detail what={} error={}",
+                  requests[k].what, detail.error().message);
+        auto again = client_.Get(requests[k].path, {}, requests[k].what);
+        if (!again) return std::unexpected(again.error());
+        vanished = again->status == 404;
+        if (!vanished) detail = DecodeObject(again->body, requests[k].what);
+      }
+      if (vanished) {
+        gone[i] = true;
+        continue;
+      }
       if (!detail) return std::unexpected(detail.error());
       uint64_t list_hash = rec.content_hash;
       auto filled = ApplyDetail(spec, *detail, rec, config_.source_clock);
@@ -417,6 +438,34 @@ std::optional<int64_t> Syncer::Impl::StartAfter(const ReadState& read) const {
   return std::nullopt;
 }
 
+// Decodes and normalizes an answer; a malformed one is asked again, a few
+// times, before it fails its read.
+Result<PreparedPage> Syncer::Impl::Prepare(const ResourceSpec& spec,
+                                           const FetchRequest& request,
+                                           Result<ApiResponse> response,
+                                           HttpTransport* transport) {
+  auto page =
+      PreparePage(spec, request, std::move(response), config_.source_clock);
+  for (int attempt = 1; attempt < kMalformedAttempts && !page &&
+                        page.error().kind == ErrorKind::kParse;
+       ++attempt) {
+    log_.warn("Asking again for a malformed page what={} error={}",
+              request.what, page.error().message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+    auto again =
+        transport
+            ? client_.Get(*transport, request.path, request.query, request.what)
+            : client_.Get(request.path, request.query, request.what);
+    page = PreparePage(spec, request, std::move(again), config_.source_clock);
+  }
+  if (!page && page.error().kind == ErrorKind::kParse) {
+    Error error = page.error();
+    error.message += fmt::format(" (after {} attempts)", kMalformedAttempts);
+    return std::unexpected(error);
+  }
+  return page;
+}
+
 Result<Stop> Syncer::Impl::ReadIncremental(
     ReadState& read, std::optional<Result<ApiResponse>> prefetched) {
   const ResourceSpec& spec = *read.spec;
@@ -437,8 +486,7 @@ Result<Stop> Syncer::Impl::ReadIncremental(
       if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
       response = client_.Get(request.path, request.query, request.what);
     }
-    auto page = PreparePage(spec, std::move(request), std::move(response),
-                            config_.source_clock);
+    auto page = Prepare(spec, request, std::move(response), nullptr);
     if (!page) return std::unexpected(page.error());
     ++read.report->requests;
 
@@ -542,7 +590,7 @@ Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
     auto page = PreparePage(spec, probes[i], std::move(answers[i]),
                             config_.source_clock);
     ++read.report->requests;
-    if (!page) return std::unexpected(page.error());
+    if (!page) continue;  // a probe that fails only costs balance
     if (page->missing || !page->first_unix) continue;
     int64_t cut = *page->first_unix;
     if ((!lo || cut > *lo + 1) && (cuts.empty() || cut > cuts.back())) {
@@ -655,8 +703,7 @@ Result<Stop> Syncer::Impl::RunWindows(
                                   request.what)
                     : client_.Get(request.path, request.query, request.what);
       ReleaseRequest();
-      auto page = PreparePage(spec, std::move(request), std::move(response),
-                              config_.source_clock);
+      auto page = Prepare(spec, request, std::move(response), transport);
       bool more = page && pager.Advance(*page);
       std::lock_guard<std::mutex> lock(mu);
       queue.push_back({i, std::move(page), !more, page.has_value() && !more});
@@ -753,8 +800,7 @@ Result<Stop> Syncer::Impl::ReadWhole(ReadState& read) {
     }
     request.query.emplace_back("page", std::to_string(page_number));
     auto response = client_.Get(request.path, request.query, request.what);
-    auto page = PreparePage(spec, std::move(request), std::move(response),
-                            config_.source_clock);
+    auto page = Prepare(spec, request, std::move(response), nullptr);
     if (!page) return std::unexpected(page.error());
     ++read.report->requests;
     if (page->missing) return Stop::kNone;
