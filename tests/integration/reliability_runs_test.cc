@@ -1,0 +1,207 @@
+// How runs behave as units of work (DESIGN.md sections 5 and 6, issue 5):
+// retries are bounded, a run that keeps being refused stops at its deadline
+// with its progress kept, only one run holds a database at a time (and a
+// dead holder's lock is taken over), and runs bounded by --max-requests or
+// --deadline stop at a page boundary, say what is left, and are finished by
+// the runs after them without a repeated change row.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/sync_inspection.h"
+#include "support/sync_process.h"
+#include "support/sync_world.h"
+
+namespace ceipal::test::reliability {
+namespace {
+
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+constexpr const char* kLogin = "/v2/createAuthtoken/";
+
+std::string Output(const CliResult& run) {
+  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out +
+         "stderr:\n" + run.err;
+}
+
+// Data requests the sandbox has answered so far (logins not counted).
+int64_t DataRequests(const FakeCeipalProcess& sandbox) {
+  return SandboxRequests(sandbox) - SandboxRequests(sandbox, kLogin) -
+         SandboxRequests(sandbox, "/v2/refreshToken/");
+}
+
+bool Finished(const CliResult& run) {
+  return std::regex_search(run.out, std::regex("run [0-9]+: ok"));
+}
+
+// What a run may have moved: change rows, cursors, completed scopes. "0"
+// before the database exists.
+std::string Progress(const std::string& db) {
+  if (access(db.c_str(), F_OK) != 0) return "0";
+  std::string text;
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  text += sql.execAndGet("SELECT count(*) FROM change_log").getString();
+  SQLite::Statement query(sql,
+                          "SELECT resource || ' ' || scope || ' ' || "
+                          "ifnull(cursor, '-') || ' ' || complete "
+                          "FROM sync_state ORDER BY resource, scope");
+  while (query.executeStep()) text += "\n" + query.getColumn(0).getString();
+  return text;
+}
+
+// Every page is one transaction: whatever a bounded run committed, each
+// record it holds came with its insert row.
+void ExpectWholePages(const std::string& db) {
+  for (const auto& resource : Resources()) {
+    EXPECT_EQ(Count(db, "SELECT count(*) FROM " + resource),
+              Count(db,
+                    "SELECT count(*) FROM change_log WHERE op = 'insert' "
+                    "AND resource = '" +
+                        resource + "'"))
+        << resource;
+  }
+}
+
+TEST(RetriesAreBounded, FailingServerEndsTheRunWithExit2AfterNAttempts) {
+  SyncWorld world(SmallDataset({"--error-rate", "1"}));
+  CliResult run = world.Run();
+  EXPECT_EQ(run.exit_code, 2) << Output(run);
+
+  std::smatch found;
+  std::string said = run.out + run.err;
+  ASSERT_TRUE(
+      std::regex_search(said, found, std::regex("after ([0-9]+) attempts")))
+      << Output(run);
+  EXPECT_THAT(said, ContainsRegex("(users|clients|job_postings|applicants|"
+                                  "submissions|interviews|placements)[^\n]*"
+                                  "after [0-9]+ attempts"))
+      << "the error must name the resource";
+
+  // Each request is tried at most N times; there are at most a probe and a
+  // first page per resource before every one of them has failed.
+  int64_t attempts = std::stoll(found[1].str());
+  EXPECT_GT(attempts, 1) << "no retry at all";
+  int64_t bound = attempts * 2 * static_cast<int64_t>(Resources().size());
+  EXPECT_LE(DataRequests(world.sandbox()), bound);
+  EXPECT_GT(DataRequests(world.sandbox()), 0);
+}
+
+// A server that keeps answering 429 makes the run slow down (the 429s stay
+// a fraction of what it asks) and stop at its deadline with its pages kept.
+TEST(RetriesAreBounded, PersistentRateLimitStopsAtTheDeadlineWithProgressKept) {
+  SyncWorld world(SmallDataset({"--rate", "4", "--burst", "1"}));
+  CliResult run = world.Run({"--deadline", "5s"});
+  EXPECT_EQ(run.exit_code, 0) << Output(run);
+  EXPECT_THAT(run.out, HasSubstr("deadline")) << Output(run);
+  EXPECT_GT(Count(world.db(), "SELECT count(*) FROM change_log"), 0)
+      << "nothing was kept";
+  ExpectWholePages(world.db());
+
+  int64_t refused = SandboxRequests(world.sandbox(), "", "429");
+  int64_t served = SandboxRequests(world.sandbox(), "", "200");
+  EXPECT_GT(refused, 0) << "the sandbox never limited the run";
+  EXPECT_LE(refused, served + 10) << "the run hammered a limited server";
+  ExpectNothingLostAfterCleanRun(world, "after a rate-limited run");
+}
+
+// While a run is active, a second one exits with code 4 at once (the first
+// is still running when it returns), naming the holder's pid.
+TEST(RunLock, SecondRunExitsWith4NamingTheHolder) {
+  SyncWorld world(SmallDataset({"--latency-ms", "300"}));
+  SyncProcess first = world.Start();
+
+  // The first run holds the lock once it is asking the sandbox for data.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (DataRequests(world.sandbox()) == 0 && first.Running() &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(first.Running()) << "the first run ended too soon";
+
+  CliResult second = world.Run();
+  EXPECT_TRUE(first.Running()) << "the second run waited for the first";
+  EXPECT_EQ(second.exit_code, 4) << Output(second);
+  EXPECT_THAT(second.err, HasSubstr(std::to_string(first.pid())))
+      << "the message must name the holder";
+
+  CliResult done = first.Wait();
+  EXPECT_EQ(done.exit_code, 0) << Output(done);
+  ExpectNothingLostAfterCleanRun(world, "after a refused second run");
+}
+
+// The kernel drops the lock of a killed run: the next run takes it over.
+TEST(RunLock, LockOfAKilledRunIsTakenOver) {
+  SyncWorld world(SmallDataset({"--latency-ms", "100"}));
+  SyncProcess first = world.Start();
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (DataRequests(world.sandbox()) < 3 && first.Running() &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(first.Running()) << "the first run ended too soon";
+  first.Signal(SIGKILL);
+  EXPECT_EQ(first.Wait().exit_code, 128 + SIGKILL);
+
+  CliResult next = world.Run();
+  EXPECT_EQ(next.exit_code, 0) << Output(next);
+  EXPECT_TRUE(Finished(next)) << Output(next);
+  ExpectNothingLostAfterCleanRun(world, "after a killed holder");
+}
+
+// Runs `extra` again and again until one finishes. Each must exit 0, stop
+// at a page boundary, say it is incomplete and why (`reason`), and move
+// something forward, as DESIGN.md section 5 promises for any budget. Gives
+// up after three runs in a row without progress. Returns the number of
+// runs, or 0 when no run finished.
+int RunUntilFinished(const SyncWorld& world,
+                     const std::vector<std::string>& extra,
+                     const std::string& reason, int max_runs,
+                     int64_t max_requests = 0) {
+  int stalled = 0;
+  for (int runs = 1; runs <= max_runs && stalled < 3; ++runs) {
+    SCOPED_TRACE("run " + std::to_string(runs));
+    std::string before = Progress(world.db());
+    int64_t requests = DataRequests(world.sandbox());
+    CliResult run = world.Run(extra);
+    EXPECT_EQ(run.exit_code, 0) << Output(run);
+    if (max_requests > 0) {
+      EXPECT_LE(DataRequests(world.sandbox()) - requests, max_requests)
+          << "the run went over its budget";
+    }
+    ExpectWholePages(world.db());
+    if (Finished(run)) return runs;
+    EXPECT_THAT(run.out, HasSubstr("incomplete")) << Output(run);
+    EXPECT_THAT(run.out, HasSubstr(reason)) << Output(run);
+    bool moved = Progress(world.db()) != before;
+    EXPECT_TRUE(moved) << "the run made no progress:\n" << Output(run);
+    stalled = moved ? 0 : stalled + 1;
+  }
+  ADD_FAILURE() << "no run finished";
+  return 0;
+}
+
+TEST(BoundedRuns, MaxRequestsStopsAtPageBoundariesAndLaterRunsFinish) {
+  SyncWorld world(SmallDataset());
+  int runs = RunUntilFinished(world, {"--max-requests", "5"}, "budget", 60, 5);
+  EXPECT_NE(runs, 1) << "the budget never bound: the case was not exercised";
+  ExpectNothingLostAfterCleanRun(world, "after runs of 5 requests");
+}
+
+TEST(BoundedRuns, DeadlineStopsAtPageBoundariesAndLaterRunsFinish) {
+  SyncWorld world(SmallDataset({"--latency-ms", "150"}));
+  int runs = RunUntilFinished(world, {"--deadline", "1s"}, "deadline", 40);
+  EXPECT_NE(runs, 1) << "the deadline never bound: the case was not exercised";
+  ExpectNothingLostAfterCleanRun(world, "after runs of one second");
+}
+
+}  // namespace
+}  // namespace ceipal::test::reliability

@@ -1,0 +1,145 @@
+// Disk and database faults (DESIGN.md section 6, issue 5): a disk that fills
+// up, or a database another connection keeps locked, fails the page being
+// written; the pages before it and their checkpoints stay, the run says so
+// and exits 2, and the next run recovers with nothing lost or repeated.
+//
+// A full disk is simulated without root and without mounting anything: the
+// engine runs under a file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored),
+// so its writes past the limit fail with EFBIG the way they fail with
+// ENOSPC on a full disk, and SQLite answers SQLITE_FULL or an I/O error. The
+// limit is set just above the database's size after a first partial run, so
+// the write-ahead log, which starts empty, fills it within a few pages. A
+// read-only directory would not do: root (CI) ignores permissions, and SQLite
+// keeps writing to files it already has open.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/sync_inspection.h"
+#include "support/sync_process.h"
+#include "support/sync_world.h"
+
+namespace ceipal::test::reliability {
+namespace {
+
+using ::testing::ContainsRegex;
+
+std::string Output(const CliResult& run) {
+  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out +
+         "stderr:\n" + run.err;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat status {};
+  return stat(path.c_str(), &status) == 0 ? status.st_size : 0;
+}
+
+// Every resource's and job's cursor and completeness, one line each.
+std::vector<std::string> Checkpoints(const std::string& db) {
+  std::vector<std::string> lines;
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  SQLite::Statement query(sql,
+                          "SELECT resource || ' ' || scope || ' ' || "
+                          "ifnull(cursor, '-') || ' ' || complete "
+                          "FROM sync_state ORDER BY resource, scope");
+  while (query.executeStep()) lines.push_back(query.getColumn(0).getString());
+  return lines;
+}
+
+// The number of change rows, or 0 while the database is still being
+// created (it may not exist yet, or be locked by its migration).
+int64_t ChangeRowsIfReadable(const std::string& db) {
+  try {
+    SQLite::Database sql(db, SQLite::OPEN_READONLY);
+    return sql.execAndGet("SELECT count(*) FROM change_log").getInt64();
+  } catch (const SQLite::Exception&) {
+    return 0;
+  }
+}
+
+// What must hold of the database a failed run left: it is sound, every
+// record held came with its insert row, and nothing was lost that an
+// earlier run had committed.
+void ExpectSoundAfterFailure(const std::string& db, int64_t changes_before,
+                             int64_t applicants_before) {
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(sql.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  for (const auto& resource : Resources()) {
+    EXPECT_EQ(Count(db, "SELECT count(*) FROM " + resource),
+              Count(db,
+                    "SELECT count(*) FROM change_log WHERE op = 'insert' AND "
+                    "resource = '" +
+                        resource + "'"))
+        << resource << ": a partial page was committed";
+  }
+  EXPECT_GE(Count(db, "SELECT count(*) FROM change_log"), changes_before);
+  EXPECT_GE(Count(db, "SELECT count(*) FROM applicants"), applicants_before);
+}
+
+TEST(DiskFull, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
+  SyncWorld world({"--applicants", "3000", "--jobs", "20"});
+  CliResult first = world.Run({"--max-requests", "8"});
+  ASSERT_EQ(first.exit_code, 0) << Output(first);
+  int64_t changes = Count(world.db(), "SELECT count(*) FROM change_log");
+  int64_t applicants = Count(world.db(), "SELECT count(*) FROM applicants");
+  ASSERT_GT(changes, 0);
+  std::vector<std::string> checkpoints = Checkpoints(world.db());
+
+  // Room for about a megabyte more in any one file.
+  int64_t limit = std::max<int64_t>(FileSize(world.db()), 1 << 20) + (1 << 20);
+  SyncProcess full = world.Start({}, SyncProcessOptions{limit});
+  CliResult run = full.Wait();
+  EXPECT_EQ(run.exit_code, 2) << Output(run);
+  EXPECT_THAT(run.out + run.err, ContainsRegex("(disk|full|I/O|write)"))
+      << "the run must say what failed\n"
+      << Output(run);
+  EXPECT_GT(Count(world.db(), "SELECT count(*) FROM change_log"), changes)
+      << "no page fit before the disk filled: the case was not exercised";
+  ExpectSoundAfterFailure(world.db(), changes, applicants);
+  EXPECT_GE(Checkpoints(world.db()).size(), checkpoints.size());
+
+  ExpectNothingLostAfterCleanRun(world, "after a full disk");
+}
+
+// Another connection holds the write lock longer than the engine's busy
+// timeout: the page waiting for it fails, the others stay, and the next run
+// recovers.
+TEST(LockedDatabase, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
+  SyncWorld world(SmallDataset({"--applicants", "600", "--latency-ms", "40"}));
+  SyncProcess sync = world.Start();
+
+  // Let a few pages commit, then take the write lock away from the engine.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int64_t changes = 0;
+  while (sync.Running() && std::chrono::steady_clock::now() < give_up) {
+    changes = ChangeRowsIfReadable(world.db());
+    if (changes > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(sync.Running()) << "the sync ended before the lock was taken";
+  int64_t applicants = Count(world.db(), "SELECT count(*) FROM applicants");
+  {
+    SQLite::Database blocker(world.db(), SQLite::OPEN_READWRITE);
+    blocker.exec("BEGIN IMMEDIATE");
+    // Longer than the engine's 5 s busy timeout.
+    std::this_thread::sleep_for(std::chrono::seconds(7));
+    blocker.exec("ROLLBACK");
+  }
+  CliResult run = sync.Wait();
+  EXPECT_EQ(run.exit_code, 2) << Output(run);
+  EXPECT_THAT(run.out + run.err, ContainsRegex("locked"))
+      << "the run must say what failed\n"
+      << Output(run);
+  ExpectSoundAfterFailure(world.db(), changes, applicants);
+
+  ExpectNothingLostAfterCleanRun(world, "after a locked database");
+}
+
+}  // namespace
+}  // namespace ceipal::test::reliability
