@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <vector>
 
 namespace ceipal::fake {
@@ -26,6 +27,7 @@ TEST(FakeCeipalConfig, DefaultsMakeASmallDemoDataset) {
   EXPECT_EQ(c.api_key, "demo-api-key");
   EXPECT_EQ(c.token_ttl, 3600);
   EXPECT_EQ(c.utc_offset_seconds, 0);
+  EXPECT_EQ(c.start, kSandboxStart);
   EXPECT_FALSE(line->show_help);
 }
 
@@ -71,6 +73,30 @@ TEST(FakeCeipalConfig, ReadsEveryKindOfFlag) {
   EXPECT_EQ(c.faults.injections[1].kind, HostileKind::kWrongType);
 }
 
+TEST(FakeCeipalConfig, StartIsNaiveInTheServerZoneOrNow) {
+  auto fixed = Parse({"--start", "2030-01-15 12:00:00"});
+  ASSERT_TRUE(fixed.has_value()) << fixed.error().message;
+  EXPECT_EQ(fixed->config.start, 1894708800);
+
+  // The zone applies whichever flag comes first.
+  auto zoned =
+      Parse({"--start", "2030-01-15 12:00:00", "--utc-offset", "-06:00"});
+  ASSERT_TRUE(zoned.has_value()) << zoned.error().message;
+  EXPECT_EQ(zoned->config.start, 1894708800 + 6 * 3600);
+
+  auto system_now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  EpochSeconds before = system_now();
+  auto now = Parse({"--start", "now"});
+  EpochSeconds after = system_now();
+  ASSERT_TRUE(now.has_value()) << now.error().message;
+  EXPECT_GE(now->config.start, before);
+  EXPECT_LE(now->config.start, after);
+}
+
 TEST(FakeCeipalConfig, HelpDocumentsEveryFlag) {
   auto line = Parse({"--help"});
   ASSERT_TRUE(line.has_value());
@@ -82,6 +108,7 @@ TEST(FakeCeipalConfig, HelpDocumentsEveryFlag) {
                            "--api-key",
                            "--token-ttl",
                            "--utc-offset",
+                           "--start",
                            "--realtime-clock",
                            "--empty-page-200",
                            "--verbose",
@@ -126,6 +153,10 @@ TEST(FakeCeipalConfig, RejectsBadValuesNamingTheFlag) {
            {{"--inject", "applicants"}, "inject"},
            {{"--inject", "applicants:exploding"}, "inject"},
            {{"--seed", "abc"}, "seed"},
+           {{"--start", "2030-01-15T12:00:00"}, "start"},
+           {{"--start", "2030-02-30 12:00:00"}, "start"},
+           {{"--start", "yesterday"}, "start"},
+           {{"--start", "1970-01-01 00:00:00"}, "start"},
        }) {
     auto line = Parse(bad.args);
     ASSERT_FALSE(line.has_value()) << bad.mentions;

@@ -213,6 +213,48 @@ TEST(Dataset, ListAgreesWithBruteForceAfterMutations) {
   }
 }
 
+// A later start moves the whole base: every created and modified time by
+// the same amount, links untouched, so a filter moved along selects the
+// same records in the same order.
+TEST(Dataset, ALaterStartMovesEveryBaseTimeByTheSameAmount) {
+  constexpr EpochSeconds kShift = 1688 * 86400 + 3 * 3600 + 17;
+  Dataset original(42, Small());
+  Dataset moved(42, Small(), kSandboxStart + kShift);
+  for (Resource resource :
+       {Resource::kApplicants, Resource::kJobPostings, Resource::kSubmissions,
+        Resource::kInterviews, Resource::kPlacements, Resource::kClients,
+        Resource::kUsers}) {
+    ASSERT_EQ(moved.BaseCount(resource), original.BaseCount(resource));
+    ASSERT_GT(original.BaseCount(resource), 0);
+    for (int64_t i = 0; i < original.BaseCount(resource); ++i) {
+      RecordState before = *original.Find(resource, i);
+      RecordState after = *moved.Find(resource, i);
+      ASSERT_EQ(after.created - before.created, kShift) << i;
+      ASSERT_EQ(after.modified - before.modified, kShift) << i;
+      ASSERT_EQ(after.links.job, before.links.job) << i;
+      ASSERT_EQ(after.links.applicant, before.links.applicant) << i;
+      ASSERT_EQ(after.links.submission, before.links.submission) << i;
+      ASSERT_EQ(after.links.user, before.links.user) << i;
+    }
+  }
+
+  for (SortField sort :
+       {SortField::kId, SortField::kCreated, SortField::kModified}) {
+    ListQuery query;
+    query.sort = sort;
+    query.limit = 40;
+    query.modified_after = kSandboxStart - 200 * 86400;
+    query.modified_before = kSandboxStart - 30 * 86400;
+    ListSlice before = original.List(query);
+    query.modified_after = *query.modified_after + kShift;
+    query.modified_before = *query.modified_before + kShift;
+    ListSlice after = moved.List(query);
+    EXPECT_GT(before.total, 0);
+    EXPECT_EQ(after.total, before.total);
+    EXPECT_EQ(after.indexes, before.indexes);
+  }
+}
+
 TEST(Dataset, ListHandlesAMillionRecordsWithoutStoringThem) {
   DatasetSizes sizes;
   sizes.applicants = 1'000'000;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <sstream>
 
 #include "tools/fake_ceipal/record_id.h"
@@ -13,7 +14,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-po::options_description General(Config& c, std::string& utc_offset) {
+po::options_description General(Config& c, std::string& utc_offset,
+                                std::string& start) {
   po::options_description options("Server");
   options.add_options()("help", "print this help and exit")(
       "host", po::value(&c.host)->default_value(c.host),
@@ -33,9 +35,14 @@ po::options_description General(Config& c, std::string& utc_offset) {
       "access token lifetime, in seconds of the simulated clock")(
       "utc-offset", po::value(&utc_offset)->default_value("+00:00"),
       "zone of naive timestamps and of modifiedAfter/modifiedBefore, "
-      "as +HH:MM or -HH:MM")("realtime-clock",
-                             po::bool_switch(&c.realtime_clock),
-                             "let the simulated clock also follow real time")(
+      "as +HH:MM or -HH:MM")(
+      "start", po::value(&start),
+      "where the simulated clock starts: \"now\" (the machine's time) or "
+      "\"YYYY-MM-DD HH:MM:SS\" in the --utc-offset zone. Every time and date "
+      "of the base dataset moves with it, so its newest records stay just "
+      "before the clock. Default 2025-06-02 09:00:00 UTC")(
+      "realtime-clock", po::bool_switch(&c.realtime_clock),
+      "let the simulated clock also follow real time")(
       "empty-page-200", po::bool_switch(&c.empty_page_ok),
       "answer a page past the end, or a filter matching nothing, with 200 "
       "and empty results instead of 404")(
@@ -149,6 +156,40 @@ Result<void> Validate(const Config& c) {
   return {};
 }
 
+constexpr EpochSeconds StartOfYear(int year) {
+  std::chrono::sys_days day{std::chrono::year{year} / 1 / 1};
+  return day.time_since_epoch().count() * int64_t{86400};
+}
+
+// The sandbox prints four-digit years, and its dataset reaches about three
+// years either side of the clock's start.
+constexpr EpochSeconds kEarliestStart = StartOfYear(1980);
+constexpr EpochSeconds kLatestStart = StartOfYear(9000);
+
+// Reads --start in the zone of naive times; "now" is read off the machine's
+// clock once, here, so the sandbox's Config stays a plain value.
+Result<EpochSeconds> ReadStart(const std::string& text, int offset_seconds) {
+  std::optional<EpochSeconds> start;
+  if (text == "now") {
+    start = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  } else {
+    start = ParseNaive(text, offset_seconds);
+  }
+  if (!start) {
+    return Fail(
+        ErrorKind::kConfig,
+        fmt::format("--start {}: expected now or YYYY-MM-DD HH:MM:SS", text));
+  }
+  if (*start < kEarliestStart || *start >= kLatestStart) {
+    return Fail(
+        ErrorKind::kConfig,
+        fmt::format("--start {}: must lie in the years 1980 to 8999", text));
+  }
+  return *start;
+}
+
 Result<void> ReadInjections(const std::vector<std::string>& specs,
                             std::vector<Injection>& out) {
   for (const std::string& spec : specs) {
@@ -174,11 +215,12 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   CommandLine line;
   Config& c = line.config;
   std::string utc_offset;
+  std::string start;
   std::vector<std::string> inject;
 
   po::options_description all(
       "fake-ceipal: a Ceipal ATS v2 sandbox for tests, demos and benchmarks");
-  all.add(General(c, utc_offset))
+  all.add(General(c, utc_offset, start))
       .add(Sizes(c.sizes))
       .add(Faults(c.faults, inject));
   std::ostringstream help;
@@ -203,6 +245,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
         fmt::format("--utc-offset {}: expected +HH:MM or -HH:MM", utc_offset));
   }
   c.utc_offset_seconds = *offset;
+  if (values.count("start") > 0) {
+    auto read = ReadStart(start, c.utc_offset_seconds);
+    if (!read) return std::unexpected(read.error());
+    c.start = *read;
+  }
   if (auto read = ReadInjections(inject, c.faults.injections); !read) {
     return std::unexpected(read.error());
   }

@@ -10,6 +10,7 @@
 #include "engine/error.h"
 #include "tools/fake_ceipal/dataset.h"
 #include "tools/fake_ceipal/faults.h"
+#include "tools/fake_ceipal/sim_clock.h"
 
 namespace ceipal::fake {
 
@@ -27,6 +28,9 @@ struct Config {
   std::string api_key{kDefaultApiKey};
   int64_t token_ttl = 3600;    // seconds of simulated time
   int utc_offset_seconds = 0;  // the zone of naive timestamps
+  // Where the simulated clock starts; the base dataset's times move with it.
+  // "--start now" is resolved to the machine's time while parsing.
+  EpochSeconds start = kSandboxStart;
   bool realtime_clock = false;
   // Answer an empty page 200 with no results instead of 404.
   bool empty_page_ok = false;

@@ -9,10 +9,11 @@ namespace {
 
 constexpr EpochSeconds kDay = 86400;
 // Base records were modified during the two years before the newest one,
-// which lands an hour before the clock starts.
-constexpr EpochSeconds kBaseEnd = kSandboxStart - 3600;
+// which lands an hour before the clock starts. These are the only anchors
+// of base time: every other base timestamp, and every date a record derives
+// from its created time, follows from them.
+constexpr EpochSeconds kBaseEndLead = 3600;
 constexpr EpochSeconds kBaseSpan = 730 * kDay;
-constexpr EpochSeconds kBaseFirst = kBaseEnd - kBaseSpan;
 // A base record was created this long before the slot of its modified time.
 constexpr EpochSeconds kCreatedLead = 90 * kDay;
 // Records are grouped in fours; one group in kBurstOdds shares one second.
@@ -36,7 +37,10 @@ int64_t FirstWhere(int64_t lo, int64_t hi, Pred pred) {
 
 }  // namespace
 
-Dataset::Dataset(uint64_t seed, const DatasetSizes& sizes) : seed_(seed) {
+Dataset::Dataset(uint64_t seed, const DatasetSizes& sizes, EpochSeconds start)
+    : seed_(seed),
+      base_end_(start - kBaseEndLead),
+      base_first_(base_end_ - kBaseSpan) {
   base_count_[Ordinal(Resource::kApplicants)] = sizes.applicants;
   base_count_[Ordinal(Resource::kJobPostings)] = sizes.job_postings;
   base_count_[Ordinal(Resource::kInterviews)] = sizes.interviews;
@@ -320,7 +324,7 @@ EpochSeconds Dataset::BaseModified(Resource resource, int64_t index) const {
     auto [first, last] = BaseSubmissionsOfJob(job);
     EpochSeconds opened = BaseCreated(Resource::kJobPostings, job);
     int64_t slot = BurstAdjusted(resource, job, index - first) + 1;
-    return opened + slot * (kBaseEnd - opened) / (last - first + 1);
+    return opened + slot * (base_end_ - opened) / (last - first + 1);
   }
 
   // Bursts pull a record at most three slots back; only where slots are
@@ -328,7 +332,7 @@ EpochSeconds Dataset::BaseModified(Resource resource, int64_t index) const {
   int64_t count = BaseCount(resource);
   bool bursts = 3 * kBaseSpan / count < kCreatedLead - 1;
   int64_t slot = bursts ? BurstAdjusted(resource, -1, index) : index;
-  return kBaseFirst + slot * kBaseSpan / count;
+  return base_first_ + slot * kBaseSpan / count;
 }
 
 EpochSeconds Dataset::BaseCreated(Resource resource, int64_t index) const {
@@ -337,9 +341,9 @@ EpochSeconds Dataset::BaseCreated(Resource resource, int64_t index) const {
     auto [first, last] = BaseSubmissionsOfJob(job);
     EpochSeconds opened = BaseCreated(Resource::kJobPostings, job);
     int64_t slot = BurstAdjusted(resource, job, index - first);
-    return opened + slot * (kBaseEnd - opened) / (last - first + 1);
+    return opened + slot * (base_end_ - opened) / (last - first + 1);
   }
-  return kBaseFirst - kCreatedLead + index * kBaseSpan / BaseCount(resource);
+  return base_first_ - kCreatedLead + index * kBaseSpan / BaseCount(resource);
 }
 
 Dataset::Key Dataset::BaseKey(Resource resource, int64_t index,

@@ -5,6 +5,9 @@
 // a binary search over the base (whose timestamps never decrease with the
 // index) merged with the overlay.
 //
+// Every base timestamp is generated relative to the instant the sandbox
+// clock starts, so moving the start moves the whole base by the same amount.
+//
 // The Dataset stores and answers; the Mutator decides what a mutation means.
 // Not thread-safe: the server guards it with its one mutex.
 #ifndef CEIPAL_TOOLS_FAKE_CEIPAL_DATASET_H_
@@ -77,7 +80,10 @@ struct ListSlice {
 
 class Dataset {
  public:
-  Dataset(uint64_t seed, const DatasetSizes& sizes);
+  // `start` is where the sandbox clock starts; the newest base record was
+  // modified an hour before it.
+  Dataset(uint64_t seed, const DatasetSizes& sizes,
+          EpochSeconds start = kSandboxStart);
 
   uint64_t seed() const { return seed_; }
   int64_t BaseCount(Resource resource) const;
@@ -137,6 +143,8 @@ class Dataset {
   int64_t PickBase(uint64_t hash, Resource target) const;
 
   uint64_t seed_;
+  EpochSeconds base_end_;    // where base modified times end
+  EpochSeconds base_first_;  // where base modified times begin
   std::array<int64_t, kResourceCount> base_count_{};
   std::array<int64_t, kResourceCount> end_index_{};
   std::array<Overlay, kResourceCount> overlay_;

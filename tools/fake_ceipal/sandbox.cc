@@ -18,9 +18,9 @@ HttpReply JsonReply(int status, std::string body) {
 Sandbox::Sandbox(const Config& config)
     : config_(config),
       ids_(config.seed),
-      dataset_(config.seed, config.sizes),
+      dataset_(config.seed, config.sizes, config.start),
       renderer_(dataset_, ids_, config.utc_offset_seconds),
-      clock_(kSandboxStart, config.realtime_clock),
+      clock_(config.start, config.realtime_clock),
       tokens_(config.token_ttl),
       faults_(config.seed, config.faults),
       mutator_(dataset_, renderer_, ids_, clock_, config.seed,

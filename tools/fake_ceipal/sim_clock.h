@@ -16,8 +16,8 @@ namespace ceipal::fake {
 // Seconds since the Unix epoch, UTC.
 using EpochSeconds = int64_t;
 
-// Where every fresh sandbox clock starts: 2025-06-02 09:00:00 UTC, after the
-// newest generated base record.
+// Where a sandbox clock starts unless --start moves it: 2025-06-02 09:00:00
+// UTC, after the newest generated base record.
 inline constexpr EpochSeconds kSandboxStart = 1748854800;
 
 // "YYYY-MM-DD HH:MM:SS" as a wall clock offset_seconds east of UTC shows it.
