@@ -20,16 +20,24 @@ sync=build/engine/ceipal-sync
 
 if [ -z "${CEIPAL_EMAIL:-}" ]; then
   echo "== no CEIPAL_EMAIL set: starting the sandbox with sample data" >&2
-  out=$(mktemp)
-  build/tools/fake_ceipal/fake-ceipal --port 0 --seed 7 --realtime-clock \
-    >"$out" &
+  work=$(mktemp -d)
+  build/tools/fake_ceipal/fake-ceipal --port 0 --seed 7 --start now \
+    --realtime-clock >"$work/url" &
   sandbox=$!
-  trap 'kill $sandbox 2>/dev/null; rm -f "$out"' EXIT
-  for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
-  export CEIPAL_BASE_URL=$(head -n 1 "$out")
+  trap 'kill $sandbox 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+  export CEIPAL_BASE_URL=$(head -n 1 "$work/url")
   export CEIPAL_EMAIL=demo@example.com CEIPAL_PASSWORD=demo-password \
     CEIPAL_API_KEY=demo-api-key
   echo "   sandbox at $CEIPAL_BASE_URL" >&2
+  # The sandbox has no account-wide rate limit: let the demo go faster than
+  # the one request per second a real account allows.
+  printf '{"rate": 50, "burst": 10}\n' >"$work/config.json"
+  chmod 600 "$work/config.json"
+  export CEIPAL_SYNC_CONFIG="$work/config.json"
+  # Some applicants arrive today, so the last query has something to show.
+  curl -s -X POST "$CEIPAL_BASE_URL/_fake/mutate" \
+    -d '{"kind": "create", "resource": "applicants", "count": 6}' >/dev/null
 fi
 
 echo "== ceipal-sync run --db $db" >&2

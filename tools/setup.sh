@@ -8,7 +8,7 @@ packages=(
   libclang-rt-14-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev rapidjson-dev
   libfmt-dev libspdlog-dev libboost-program-options-dev libgtest-dev
-  libgmock-dev libcpp-httplib-dev libxxhash-dev sqlite-utils time
+  libgmock-dev libcpp-httplib-dev libxxhash-dev sqlite-utils time curl
 )
 
 missing=()

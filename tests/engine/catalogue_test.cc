@@ -15,8 +15,9 @@ namespace {
 // Columns every mirrored table carries for the engine's own bookkeeping,
 // which no API field fills.
 const std::set<std::string> kBookkeeping = {
-    "id",           "raw_json",  "modified_at", "content_hash", "first_seen_at",
-    "last_seen_at", "deleted_at"};
+    "id",           "raw_json",      "modified_at",
+    "content_hash", "first_seen_at", "last_seen_at",
+    "deleted_at",   "last_seen_run"};
 
 // Column name -> declared type, for every table of the embedded schema.
 class MirrorSchema {
