@@ -34,41 +34,25 @@ constexpr const char* kApplicantsList = "/v2/getApplicantsList/";
 constexpr const char* kLogin = "/v2/createAuthtoken/";
 constexpr const char* kRefresh = "/v2/refreshToken/";
 
-std::string Output(const CliResult& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out +
-         "stderr:\n" + run.err;
-}
-
-// Every resource's and job's cursor and completeness, one line each.
-std::vector<std::string> Checkpoints(const std::string& db) {
-  std::vector<std::string> lines;
-  SQLite::Database sql(db, SQLite::OPEN_READONLY);
-  SQLite::Statement query(sql,
-                          "SELECT resource || ' ' || scope || ' ' || "
-                          "ifnull(cursor, '-') || ' ' || complete "
-                          "FROM sync_state ORDER BY resource, scope");
-  while (query.executeStep()) lines.push_back(query.getColumn(0).getString());
-  return lines;
-}
-
 // Calls `act` once the sandbox has answered `count` more requests of
 // `endpoint`, or after 30 seconds if it never does. Used to strike in the
 // middle of a run without timing it.
 class Trigger {
  public:
-  Trigger(const SyncWorld& world, std::string endpoint, int64_t count,
-          std::function<void()> act)
-      : thread_([&world, endpoint, count, act, this] {
-          int64_t target = SandboxRequests(world.sandbox(), endpoint) + count;
-          auto give_up =
-              std::chrono::steady_clock::now() + std::chrono::seconds(30);
-          while (!stop_ && std::chrono::steady_clock::now() < give_up &&
-                 SandboxRequests(world.sandbox(), endpoint) < target) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-          fired_ = !stop_;
-          act();
-        }) {}
+  Trigger(const SyncWorld& world, const std::string& endpoint, int64_t count,
+          std::function<void()> act) {
+    int64_t target = SandboxRequests(world.sandbox(), endpoint) + count;
+    thread_ = std::thread([&world, endpoint, target, act, this] {
+      auto give_up =
+          std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (!stop_ && std::chrono::steady_clock::now() < give_up &&
+             SandboxRequests(world.sandbox(), endpoint) < target) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      fired_ = !stop_;
+      act();
+    });
+  }
   ~Trigger() { Join(); }
 
   // Waits for the action to have run; true when it ran before the test
@@ -94,7 +78,7 @@ class FaultMatrix : public ::testing::Test {
     world_ = std::make_unique<SyncWorld>(SmallDataset(std::move(sandbox_extra)),
                                          config_members);
     CliResult first = world_->Run({"--max-requests", "6"});
-    ASSERT_EQ(first.exit_code, 0) << Output(first);
+    ASSERT_EQ(first.exit_code, 0) << RunOutput(first);
     ASSERT_GT(Count(world_->db(), "SELECT count(*) FROM change_log"), 0)
         << "the first, cut-short run made no progress";
     ASSERT_LT(Count(world_->db(), "SELECT count(*) FROM applicants"),
@@ -115,7 +99,7 @@ class FaultMatrix : public ::testing::Test {
 
   // The run must have finished every resource as if nothing happened.
   void ExpectCompleteRun(const CliResult& run) {
-    EXPECT_EQ(run.exit_code, 0) << Output(run);
+    EXPECT_EQ(run.exit_code, 0) << RunOutput(run);
     TruthDiff diff = CompareWithTruth(sandbox(), db());
     EXPECT_TRUE(diff.empty())
         << "right after the disturbed run: " << diff.Describe();
@@ -159,7 +143,7 @@ TEST_F(FaultMatrix, RandomServerErrorsAreRetried) {
   CliResult run = world().Run();
   // A request may draw five errors in a row; then its resource fails and
   // the follow-up run must still repair everything.
-  EXPECT_THAT(run.exit_code, ::testing::AnyOf(0, 2)) << Output(run);
+  EXPECT_THAT(run.exit_code, ::testing::AnyOf(0, 2)) << RunOutput(run);
   int64_t errors = 0;
   for (const char* status : {"500", "502", "503", "504"}) {
     errors += SandboxRequests(sandbox(), "", status);
@@ -183,7 +167,7 @@ TEST_F(FaultMatrix, TimedOutRequestIsRetried) {
               ContainsRegex("Retrying request.*(timed out|[Tt]imeout)"))
       << "no request timed out: is \"request_timeout_seconds\" read from "
          "the config file?\n"
-      << Output(run);
+      << RunOutput(run);
   ExpectNothingLostAfterCleanRun(world(), "timeouts");
 }
 
@@ -229,7 +213,7 @@ TEST_F(FaultMatrix, PersistentlyTruncatedPageFailsOnlyItsResource) {
   Begin();
   world().SetFaults(R"({"truncate_next": 5})");
   CliResult run = world().Run();
-  EXPECT_EQ(run.exit_code, 2) << Output(run);
+  EXPECT_EQ(run.exit_code, 2) << RunOutput(run);
   EXPECT_THAT(run.out, ContainsRegex("applicants: failed"));
   EXPECT_THAT(run.out, HasSubstr("offset"));
   EXPECT_THAT(run.out + run.err, HasSubstr(kApplicantsList))
@@ -285,7 +269,7 @@ TEST_F(FaultMatrix, CompanyDisabledStopsWithExit3AndKeepsCheckpoints) {
 
   world().SetFaults(R"({"company_disabled": true})");
   CliResult run = world().Run();
-  EXPECT_EQ(run.exit_code, 3) << Output(run);
+  EXPECT_EQ(run.exit_code, 3) << RunOutput(run);
   EXPECT_THAT(run.err, ContainsRegex("[Cc]ompany access"))
       << "the message must say why";
   EXPECT_EQ(Checkpoints(db()), before);
@@ -311,7 +295,7 @@ TEST_F(FaultMatrix, PageDriftLosesNothing) {
     world().Mutate(mutation);
   }
   CliResult run = world().Run();
-  EXPECT_EQ(run.exit_code, 0) << Output(run);
+  EXPECT_EQ(run.exit_code, 0) << RunOutput(run);
 
   // New and edited records are read in the same run; only the delete waits
   // for a sweep.
@@ -341,7 +325,7 @@ TEST_F(FaultMatrix, HugeFieldIsKeptWholeOrQuarantined) {
   world().SetFaults(
       R"({"inject": {"resource": "applicants", "kind": "huge_field"}})");
   CliResult run = world().Run();
-  EXPECT_EQ(run.exit_code, 0) << Output(run);
+  EXPECT_EQ(run.exit_code, 0) << RunOutput(run);
   ExpectInjectionFired();
   int64_t kept = Count(db(),
                        "SELECT count(*) FROM applicants "

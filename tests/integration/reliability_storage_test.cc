@@ -30,26 +30,9 @@ namespace {
 
 using ::testing::ContainsRegex;
 
-std::string Output(const CliResult& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out +
-         "stderr:\n" + run.err;
-}
-
 int64_t FileSize(const std::string& path) {
   struct stat status {};
   return stat(path.c_str(), &status) == 0 ? status.st_size : 0;
-}
-
-// Every resource's and job's cursor and completeness, one line each.
-std::vector<std::string> Checkpoints(const std::string& db) {
-  std::vector<std::string> lines;
-  SQLite::Database sql(db, SQLite::OPEN_READONLY);
-  SQLite::Statement query(sql,
-                          "SELECT resource || ' ' || scope || ' ' || "
-                          "ifnull(cursor, '-') || ' ' || complete "
-                          "FROM sync_state ORDER BY resource, scope");
-  while (query.executeStep()) lines.push_back(query.getColumn(0).getString());
-  return lines;
 }
 
 // The number of change rows, or 0 while the database is still being
@@ -85,7 +68,7 @@ void ExpectSoundAfterFailure(const std::string& db, int64_t changes_before,
 TEST(DiskFull, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
   SyncWorld world({"--applicants", "3000", "--jobs", "20"});
   CliResult first = world.Run({"--max-requests", "8"});
-  ASSERT_EQ(first.exit_code, 0) << Output(first);
+  ASSERT_EQ(first.exit_code, 0) << RunOutput(first);
   int64_t changes = Count(world.db(), "SELECT count(*) FROM change_log");
   int64_t applicants = Count(world.db(), "SELECT count(*) FROM applicants");
   ASSERT_GT(changes, 0);
@@ -95,10 +78,10 @@ TEST(DiskFull, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
   int64_t limit = std::max<int64_t>(FileSize(world.db()), 1 << 20) + (1 << 20);
   SyncProcess full = world.Start({}, SyncProcessOptions{limit});
   CliResult run = full.Wait();
-  EXPECT_EQ(run.exit_code, 2) << Output(run);
+  EXPECT_EQ(run.exit_code, 2) << RunOutput(run);
   EXPECT_THAT(run.out + run.err, ContainsRegex("(disk|full|I/O|write)"))
       << "the run must say what failed\n"
-      << Output(run);
+      << RunOutput(run);
   EXPECT_GT(Count(world.db(), "SELECT count(*) FROM change_log"), changes)
       << "no page fit before the disk filled: the case was not exercised";
   ExpectSoundAfterFailure(world.db(), changes, applicants);
@@ -132,10 +115,10 @@ TEST(LockedDatabase, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
     blocker.exec("ROLLBACK");
   }
   CliResult run = sync.Wait();
-  EXPECT_EQ(run.exit_code, 2) << Output(run);
+  EXPECT_EQ(run.exit_code, 2) << RunOutput(run);
   EXPECT_THAT(run.out + run.err, ContainsRegex("locked"))
       << "the run must say what failed\n"
-      << Output(run);
+      << RunOutput(run);
   ExpectSoundAfterFailure(world.db(), changes, applicants);
 
   ExpectNothingLostAfterCleanRun(world, "after a locked database");

@@ -268,6 +268,23 @@ TruthDiff CompareWithTruth(const FakeCeipalProcess& sandbox,
   return diff;
 }
 
+std::vector<std::string> Checkpoints(const std::string& db_path) {
+  std::vector<std::string> lines;
+  try {
+    SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+    SQLite::Statement query(db,
+                            "SELECT resource || ' ' || scope || ' ' || "
+                            "ifnull(cursor, '-') || ' ' || complete "
+                            "FROM sync_state ORDER BY resource, scope");
+    while (query.executeStep()) {
+      lines.push_back(query.getColumn(0).getString());
+    }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "read sync_state of " << db_path << ": " << e.what();
+  }
+  return lines;
+}
+
 int64_t TruthCount(const FakeCeipalProcess& sandbox,
                    const std::string& resource) {
   HttpResult answer = sandbox.ControlGet("truth?resource=" + resource);

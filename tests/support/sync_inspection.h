@@ -97,6 +97,11 @@ struct TruthDiff {
 TruthDiff CompareWithTruth(const FakeCeipalProcess& sandbox,
                            const std::string& db_path);
 
+// Every sync_state row (a resource, or a job's submissions, or a window of
+// a read) as "resource scope cursor complete", in a stable order: what a
+// failed run must leave as it found it, and a run that progressed moves.
+std::vector<std::string> Checkpoints(const std::string& db_path);
+
 // The number of truth records of `resource`.
 int64_t TruthCount(const FakeCeipalProcess& sandbox,
                    const std::string& resource);

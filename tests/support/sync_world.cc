@@ -69,15 +69,19 @@ void SyncWorld::Mutate(const std::string& json) const {
   EXPECT_EQ(answer.status, 200) << "mutate " << json << ": " << answer.body;
 }
 
+std::string RunOutput(const CliResult& run) {
+  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out +
+         "stderr:\n" + run.err;
+}
+
 void ExpectNothingLostAfterCleanRun(
     const SyncWorld& world, const std::string& context,
     const std::set<std::string>& only_in_mirror) {
   SCOPED_TRACE(context);
   world.SetFaults(kNoFaults);
   CliResult clean = world.Run();
-  EXPECT_EQ(clean.exit_code, 0) << "the clean follow-up run failed\nstdout:\n"
-                                << clean.out << "stderr:\n"
-                                << clean.err;
+  EXPECT_EQ(clean.exit_code, 0) << "the clean follow-up run failed\n"
+                                << RunOutput(clean);
 
   TruthDiff diff = CompareWithTruth(world.sandbox(), world.db());
   std::erase_if(diff.extra, [&](const std::string& record) {

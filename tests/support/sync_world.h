@@ -63,6 +63,9 @@ class SyncWorld {
   FakeCeipalProcess sandbox_;
 };
 
+// A run's exit code, stdout and stderr, for failure messages.
+std::string RunOutput(const CliResult& run);
+
 // Runs a clean follow-up sync (the sandbox's faults cleared first) and
 // checks what every disturbed sync must end with: exit 0, the live mirror
 // equal to the truth, no change row repeated, and one insert row per
