@@ -20,7 +20,10 @@ Result<PreparedPage> PreparePage(const ResourceSpec& spec, FetchRequest request,
     prepared.missing = true;
     return prepared;
   }
-  auto page = DecodePage(std::move(response->body), prepared.request.what);
+  // A decode error names the page's path as a request error does.
+  auto page = DecodePage(
+      std::move(response->body),
+      fmt::format("{} ({})", prepared.request.what, prepared.request.path));
   if (!page) return std::unexpected(page.error());
   prepared.page = std::move(*page);
 

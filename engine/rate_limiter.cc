@@ -60,7 +60,17 @@ void RateLimiter::OnRateLimited(
   std::lock_guard lock(mutex_);
   const auto now = clock_.Monotonic();
   Refill(now);
-  rate_ = std::max(options_.min_rate, rate_ / 2.0);
+  // Halve the rate, and go no faster than the server accepted lately: many
+  // requests in flight can overshoot a limit far below the configured rate,
+  // and halving alone would need a 429 for each halving to get there.
+  double next = rate_ / 2.0;
+  ForgetOldSuccesses(now);
+  if (successes_.size() >= 2) {
+    double accepted = static_cast<double>(successes_.size()) /
+                      std::chrono::duration<double>(kAcceptedWindow).count();
+    next = std::min(next, accepted);
+  }
+  rate_ = std::max(options_.min_rate, next);
   tokens_ = 0.0;
   if (!retry_after.has_value()) return;
 
@@ -73,9 +83,20 @@ void RateLimiter::OnRateLimited(
 
 void RateLimiter::OnSuccess() {
   std::lock_guard lock(mutex_);
-  Refill(clock_.Monotonic());
-  rate_ = std::min(options_.rate,
-                   rate_ + options_.rate * options_.recovery_fraction);
+  const auto now = clock_.Monotonic();
+  Refill(now);
+  successes_.push_back(now);
+  ForgetOldSuccesses(now);
+  // Each success gives back a fraction of the current rate, so recovery
+  // takes about as many requests at 1000 requests/s as at 1.
+  rate_ = std::min(options_.rate, rate_ * (1.0 + options_.recovery_fraction));
+}
+
+void RateLimiter::ForgetOldSuccesses(
+    std::chrono::steady_clock::time_point now) {
+  while (!successes_.empty() && now - successes_.front() > kAcceptedWindow) {
+    successes_.pop_front();
+  }
 }
 
 double RateLimiter::rate() const {

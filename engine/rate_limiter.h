@@ -9,6 +9,7 @@
 #define CEIPAL_ENGINE_RATE_LIMITER_H_
 
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <optional>
 
@@ -50,6 +51,11 @@ class RateLimiter {
  private:
   // Adds the tokens earned since the last refill. REQUIRES: mutex_ held.
   void Refill(std::chrono::steady_clock::time_point now);
+  // Drops successes older than kAcceptedWindow. REQUIRES: mutex_ held.
+  void ForgetOldSuccesses(std::chrono::steady_clock::time_point now);
+
+  // How far back successes count as the rate the server accepts.
+  static constexpr std::chrono::seconds kAcceptedWindow{2};
 
   Clock& clock_;
   const RateLimiterOptions options_;
@@ -59,6 +65,7 @@ class RateLimiter {
   double tokens_;
   std::chrono::steady_clock::time_point refilled_at_;
   std::chrono::steady_clock::time_point blocked_until_;
+  std::deque<std::chrono::steady_clock::time_point> successes_;
 };
 
 }  // namespace ceipal::engine

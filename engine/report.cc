@@ -16,7 +16,12 @@ std::string FormatRunSummary(const RunReport& report) {
   std::string out;
   for (const auto& r : report.resources) {
     if (r.outcome == "skipped") {
-      out += fmt::format("{}: skipped\n", r.resource);
+      out += fmt::format("{}: skipped ({})\n", r.resource,
+                         r.error.empty() ? "not due" : r.error);
+      continue;
+    }
+    if (r.outcome == "incomplete" && r.requests == 0 && r.pages == 0) {
+      out += fmt::format("{}: incomplete ({})\n", r.resource, r.error);
       continue;
     }
     out += fmt::format(

@@ -36,7 +36,9 @@ constexpr const char* kWindowTag = "#w:";
 // A page that arrives malformed (truncated, not JSON, wrong envelope) is
 // asked again this many times in all before its resource fails.
 constexpr int kMalformedAttempts = 3;
-constexpr const char* kLoadMarkKey = "first_load_mark_unix";
+constexpr const char* kLoadMarkKey = "first_load_mark:";
+constexpr const char* kStartedKey = "started_run:";
+constexpr const char* kResumeFirstKey = "resume_first:";
 constexpr const char* kLoadDoneKey = "first_load_done";
 
 using Query = std::vector<std::pair<std::string, std::string>>;
@@ -101,6 +103,9 @@ class Syncer::Impl {
     ResourceReport* report;
     int64_t expected = 0;
     bool from_start = false;  // ignore the cursor: read the whole id set
+    // During the first load: records modified later than this changed
+    // while the load ran, so their rows are live, not snapshots.
+    std::optional<int64_t> live_after;
   };
 
   struct PageOutcome {
@@ -113,7 +118,7 @@ class Syncer::Impl {
   std::vector<const ResourceSpec*> Selected(const RunOptions& options,
                                             Result<void>& error) const;
   Stop OutOfBudget() const;
-  Result<void> EnsureLoadMark();
+  Result<std::optional<int64_t>> LoadMark(const ResourceSpec& spec);
   Result<std::optional<std::unique_ptr<DecodedPage>>> Fetch(
       const ResourceSpec& spec, const Query& query, const std::string& what);
   Result<std::optional<std::unique_ptr<DecodedPage>>> Decode(
@@ -174,7 +179,6 @@ class Syncer::Impl {
   std::string recorded_at_;
   std::optional<std::chrono::steady_clock::time_point> deadline_at_;
   int64_t requests_at_start_ = 0;
-  std::optional<int64_t> load_mark_;
   bool load_done_ = false;
   int64_t committed_requests_ = 0;  // requests counted in sync_runs so far
   // Records inserted or changed in this run, by resource: planner hints.
@@ -317,7 +321,9 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
         gone[i] = true;  // deleted between the list and the detail
         continue;
       }
-      auto detail = DecodeObject(responses[k]->body, requests[k].what);
+      std::string decoding =
+          fmt::format("{} ({})", requests[k].what, requests[k].path);
+      auto detail = DecodeObject(responses[k]->body, decoding);
       bool vanished = false;
       for (int attempt = 1;
            attempt < kMalformedAttempts && !detail && !vanished; ++attempt) {
@@ -326,7 +332,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
         auto again = client_.Get(requests[k].path, {}, requests[k].what);
         if (!again) return std::unexpected(again.error());
         vanished = again->status == 404;
-        if (!vanished) detail = DecodeObject(again->body, requests[k].what);
+        if (!vanished) detail = DecodeObject(again->body, decoding);
       }
       if (vanished) {
         gone[i] = true;
@@ -371,7 +377,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
   context.run_id = run_id_;
   context.recorded_at = recorded_at_;
   context.first_load = read.first_load;
-  context.live_after_unix = load_mark_;
+  context.live_after_unix = read.live_after;
   context.hired_statuses = &config_.hired_statuses;
 
   auto txn = state::WriteTransaction::Begin(db_);
@@ -649,8 +655,9 @@ Result<Stop> Syncer::Impl::RunWindows(
   for (const auto& [scope, bounds] : windows) {
     auto state = states_.Get(spec.name, scope);
     if (!state) return std::unexpected(state.error());
-    ReadState w{&spec,       scope, std::nullopt, "", read.first_load,
-                read.report, 0};
+    ReadState w{&spec,       scope, std::nullopt, "",          read.first_load,
+                read.report, 0,     false,        std::nullopt};
+    w.live_after = read.live_after;
     PagerBounds start = bounds;
     if (state->cursor) {
       auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
@@ -905,13 +912,15 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
   // requested at once (most jobs have one page), then each job is applied
   // in order and its further pages, if any, are read one by one.
   size_t batch = static_cast<size_t>(std::max(1, config_.concurrency)) * 4;
+  std::optional<std::optional<int64_t>> mark;  // asked once, when needed
   for (size_t start = 0; start < due.size(); start += batch) {
     std::vector<ReadState> reads;
     for (size_t j = start; j < std::min(due.size(), start + batch); ++j) {
       const auto& [job, reason] = due[j];
       auto state = states_.Get(spec.name, job);
       if (!state) return std::unexpected(state.error());
-      ReadState read{&spec, job, std::nullopt, "", false, &report, 0};
+      ReadState read{&spec,   job, std::nullopt, "",          false,
+                     &report, 0,   false,        std::nullopt};
       if (state->cursor) {
         auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
         if (parsed) {
@@ -920,6 +929,15 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
         }
       }
       read.first_load = !load_done_ && !state->complete;
+      if (read.first_load && !options_.dry_run) {
+        if (!mark) {
+          if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+          auto asked = LoadMark(spec);
+          if (!asked) return std::unexpected(asked.error());
+          mark = *asked;
+        }
+        read.live_after = *mark;
+      }
       // A job's whole submission list is read on first sight, with --full,
       // and on the sweep cadence; then its missing submissions are
       // confirmed.
@@ -958,6 +976,9 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
           auto swept = states_.MarkSwept(spec.name, job, recorded_at_);
           if (!swept) stop = std::unexpected(swept.error());
         }
+      }
+      if (!stop && stop.error().kind == ErrorKind::kCancelled) {
+        return Stop::kDeadline;
       }
       if (!stop) {
         // One job's failure does not stop the others.
@@ -998,7 +1019,8 @@ Result<Stop> Syncer::Impl::ReadTopLevel(const ResourceSpec& spec,
                                         RunReport& run) {
   auto state = states_.Get(spec.name, "");
   if (!state) return std::unexpected(state.error());
-  ReadState read{&spec, "", std::nullopt, "", false, &report, 0};
+  ReadState read{&spec,   "", std::nullopt, "",          false,
+                 &report, 0,  false,        std::nullopt};
   if (state->cursor) {
     auto parsed = ParseSourceTime(*state->cursor, config_.source_clock);
     if (parsed) {
@@ -1008,6 +1030,12 @@ Result<Stop> Syncer::Impl::ReadTopLevel(const ResourceSpec& spec,
   }
   read.first_load = !load_done_ && !state->complete;
   bool whole = spec.refresh == RefreshMode::kFull;
+  if (read.first_load && !options_.dry_run && !(whole && !FullDue(spec))) {
+    if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
+    auto mark = LoadMark(spec);
+    if (!mark) return std::unexpected(mark.error());
+    read.live_after = *mark;
+  }
   if (whole && !FullDue(spec)) {
     report.outcome = "skipped";
     return Stop::kNone;
@@ -1067,7 +1095,8 @@ Result<Stop> Syncer::Impl::Sweep(const ResourceSpec& spec,
   auto begun_in = meta_.Get(run_key);
   if (!begun_in) return std::unexpected(begun_in.error());
   int64_t since_run = run_id_;
-  ReadState read{&spec, "#sweep", std::nullopt, "", false, &report, 0};
+  ReadState read{&spec,   "#sweep", std::nullopt, "",          false,
+                 &report, 0,        false,        std::nullopt};
   if (state->swept_at && !state->complete && begun_in->has_value()) {
     since_run = std::stoll(**begun_in);  // resume the sweep in progress
     if (state->cursor) {
@@ -1233,46 +1262,49 @@ bool Syncer::Impl::FullDue(const ResourceSpec& spec) {
 
 // The first load of an account must tell a record that was already there
 // from one that changed while the load ran (a hire during a long first load
-// is still a hire). The mark is the newest modified value the account had
-// when the load began, asked of the source itself, one small request per
-// resource, so no clock but the source's is involved.
-Result<void> Syncer::Impl::EnsureLoadMark() {
-  auto done = meta_.Get(kLoadDoneKey);
-  if (!done) return std::unexpected(done.error());
-  load_done_ = done->has_value() && **done == "1";
-  auto mark = meta_.Get(kLoadMarkKey);
-  if (!mark) return std::unexpected(mark.error());
-  if (mark->has_value()) {
-    load_mark_ = std::stoll(**mark);
-    return {};
-  }
-  if (load_done_ || options_.dry_run) return {};
-
-  // Every incremental resource is asked, whichever this run reads: the mark
-  // serves the first load of all of them.
-  int64_t newest = 0;
-  for (const ResourceSpec& each : config_.catalogue.resources()) {
-    const ResourceSpec* spec = &each;
-    if (spec->refresh != RefreshMode::kIncremental || !spec->sortable ||
-        !spec->parent.empty()) {
-      continue;
-    }
-    Query query = {
-        {"limit", "5"}, {"sortBy", "modify_date"}, {"sortOrder", "desc"}};
-    auto fetched =
-        Fetch(*spec, query, fmt::format("probe newest {} record", spec->name));
-    if (!fetched) return std::unexpected(fetched.error());
-    if (!*fetched) continue;
-    const auto& results = (**fetched)->doc["results"];
-    for (const auto& record : results.GetArray()) {
-      auto rec = Normalize(*spec, record, "", config_.source_clock);
-      if (rec && rec->modified_unix) {
-        newest = std::max(newest, *rec->modified_unix);
+// is still a hire). The mark is the newest modified value a resource had
+// when its load began, asked of the source itself with one small request
+// just before the load's first page, so no clock but the source's is
+// involved. Submissions, listed per job, cannot be asked: they take the
+// newest mark of the others (asking the jobs when there is none yet).
+Result<std::optional<int64_t>> Syncer::Impl::LoadMark(
+    const ResourceSpec& spec) {
+  const ResourceSpec* asked = &spec;
+  if (!spec.parent.empty()) {
+    std::optional<int64_t> newest;
+    for (const ResourceSpec& other : config_.catalogue.resources()) {
+      auto mark = meta_.Get(kLoadMarkKey + other.name);
+      if (!mark) return std::unexpected(mark.error());
+      if (mark->has_value()) {
+        newest = std::max<int64_t>(newest.value_or(0), std::stoll(**mark));
       }
     }
+    if (newest) return newest;
+    asked = config_.catalogue.Find(spec.parent);
+    if (!asked) return std::nullopt;
   }
-  load_mark_ = newest;
-  return meta_.Set(kLoadMarkKey, std::to_string(newest));
+  if (asked->refresh != RefreshMode::kIncremental || !asked->sortable) {
+    return std::nullopt;  // no modified order to ask
+  }
+  auto stored = meta_.Get(kLoadMarkKey + asked->name);
+  if (!stored) return std::unexpected(stored.error());
+  if (stored->has_value()) return std::stoll(**stored);
+
+  FetchRequest request{
+      asked->list_path,
+      {{"limit", "5"}, {"sortBy", "modify_date"}, {"sortOrder", "desc"}},
+      fmt::format("probe newest {} record", asked->name)};
+  auto page =
+      Prepare(*asked, request,
+              client_.Get(request.path, request.query, request.what), nullptr);
+  if (!page) return std::unexpected(page.error());
+  int64_t newest = 0;  // an empty resource: whatever comes is new
+  for (const auto& rec : page->good) {
+    if (rec.modified_unix) newest = std::max(newest, *rec.modified_unix);
+  }
+  auto saved = meta_.Set(kLoadMarkKey + asked->name, std::to_string(newest));
+  if (!saved) return std::unexpected(saved.error());
+  return newest;
 }
 
 Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
@@ -1299,23 +1331,75 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
     run.run_id = run_id_;
   }
 
-  // The first load's mark, before anything is read.
+  auto done = meta_.Get(kLoadDoneKey);
+  if (!done) return std::unexpected(done.error());
+  load_done_ = done->has_value() && **done == "1";
+
+  // The resource that started longest ago goes first (catalogue order on a
+  // first run), so runs cut short by their budget take turns instead of
+  // spending every budget on the same resources.
+  std::map<std::string, int64_t> started_in;
+  // A resource the last run cut short while others had spent its budget
+  // first goes first, once, so it gets a whole budget.
+  for (const ResourceSpec* spec : specs) {
+    auto started = meta_.Get(kStartedKey + spec->name);
+    if (!started) return std::unexpected(started.error());
+    started_in[spec->name] = started->has_value() ? std::stoll(**started) : 0;
+    auto resume = meta_.Get(kResumeFirstKey + spec->name);
+    if (!resume) return std::unexpected(resume.error());
+    if (resume->has_value() && **resume == "1") started_in[spec->name] = -1;
+  }
+  std::stable_sort(specs.begin(), specs.end(),
+                   [&](const ResourceSpec* a, const ResourceSpec* b) {
+                     return started_in[a->name] < started_in[b->name];
+                   });
+  // A resource listed per parent record goes after its parent, so it polls
+  // the parents this run has just read: the parent moves up to it.
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto parent = std::find_if(
+        specs.begin() + static_cast<ptrdiff_t>(i) + 1, specs.end(),
+        [&](const ResourceSpec* p) { return p->name == specs[i]->parent; });
+    if (parent != specs.end()) {
+      const ResourceSpec* moved = *parent;
+      specs.erase(parent);
+      specs.insert(specs.begin() + static_cast<ptrdiff_t>(i), moved);
+    }
+  }
+
   Stop stopped = Stop::kNone;
   std::optional<Error> fatal;
-  if (auto marked = EnsureLoadMark(); !marked) {
-    fatal = marked.error();
-  }
+  bool first_started = true;
 
   for (const ResourceSpec* spec : specs) {
     ResourceReport report;
     report.resource = spec->name;
     auto started = std::chrono::steady_clock::now();
+    // A resource is not begun with less budget than one step of progress
+    // costs (a page, and one detail call where its records need them).
+    int64_t least = spec->NeedsDetail() ? 2 : 1;
+    if (!fatal && stopped == Stop::kNone && RemainingRequests() < least) {
+      stopped = OutOfBudget() == Stop::kNone ? Stop::kBudget : OutOfBudget();
+    }
     if (fatal || stopped != Stop::kNone) {
-      report.outcome = "skipped";
+      // Not reached: the budget, the deadline or a fatal error came first.
+      report.outcome = fatal ? "skipped" : "incomplete";
+      report.error = fatal                      ? "the run stopped before it"
+                     : stopped == Stop::kBudget ? "not reached: request budget"
+                                                : "not reached: deadline";
       run.resources.push_back(report);
       continue;
     }
 
+    if (!options.dry_run) {
+      auto marked = state::InWriteTransaction(
+          db_, "note the start of " + spec->name, [&]() -> Result<void> {
+            auto set =
+                meta_.Set(kStartedKey + spec->name, std::to_string(run_id_));
+            if (!set) return set;
+            return meta_.Set(kResumeFirstKey + spec->name, "0");
+          });
+      if (!marked) return std::unexpected(marked.error());
+    }
     Result<Stop> result = Stop::kNone;
     if (!spec->parent.empty()) {
       result = ReadSubmissions(*spec, report, run);
@@ -1328,6 +1412,9 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
     }
 
     report.seconds = ElapsedMs(started) / 1000.0;
+    if (!result && result.error().kind == ErrorKind::kCancelled) {
+      result = Stop::kDeadline;  // the client gave up a retry at the deadline
+    }
     if (!result) {
       const Error& e = result.error();
       report.outcome = "failed";
@@ -1340,7 +1427,12 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
     } else if (*result != Stop::kNone) {
       report.outcome = "incomplete";
       stopped = *result;
+      if (!first_started && started_in[spec->name] != -1) {
+        auto marked = meta_.Set(kResumeFirstKey + spec->name, "1");
+        if (!marked) return std::unexpected(marked.error());
+      }
     }
+    first_started = false;
     if (progress_ && !options.dry_run) progress_->OnResourceDone(report);
     run.resources.push_back(std::move(report));
   }

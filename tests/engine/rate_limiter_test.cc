@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 #include <vector>
 
@@ -99,19 +100,31 @@ TEST(RateLimiter, AShorterRetryAfterDoesNotShortenALongerOne) {
   EXPECT_GE(clock.total_slept(), seconds(30));
 }
 
-TEST(RateLimiter, RecoversAdditivelyUpToTheConfiguredRate) {
+TEST(RateLimiter, RecoversGraduallyUpToTheConfiguredRate) {
   FakeClock clock;
   RateLimiter limiter(clock, Options(1.0, 1));
   limiter.OnRateLimited(std::nullopt);
   ASSERT_DOUBLE_EQ(limiter.rate(), 0.5);
 
   limiter.OnSuccess();
-  EXPECT_NEAR(limiter.rate(), 0.55, 1e-9);
+  EXPECT_NEAR(limiter.rate(), 0.525, 1e-9);
   for (int i = 0; i < 8; ++i) limiter.OnSuccess();
-  EXPECT_NEAR(limiter.rate(), 0.95, 1e-9);
+  EXPECT_NEAR(limiter.rate(), 0.5 * std::pow(1.05, 9), 1e-9);
 
   for (int i = 0; i < 20; ++i) limiter.OnSuccess();
   EXPECT_DOUBLE_EQ(limiter.rate(), 1.0);
+}
+
+TEST(RateLimiter, A429CutsTheRateToWhatTheServerAcceptedLately) {
+  FakeClock clock;
+  RateLimiter limiter(clock, Options(1000.0, 10));
+  // The server took 10 requests in the last second, then refused one.
+  for (int i = 0; i < 10; ++i) {
+    clock.Advance(milliseconds(100));
+    limiter.OnSuccess();
+  }
+  limiter.OnRateLimited(std::nullopt);
+  EXPECT_DOUBLE_EQ(limiter.rate(), 5.0);  // 10 successes over 2 seconds
 }
 
 TEST(RateLimiter, SuccessNeverRaisesTheRateAboveTheConfiguredOne) {
