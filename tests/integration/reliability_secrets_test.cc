@@ -95,7 +95,7 @@ TEST(Secrets, NeverInOutputLogsOrDatabaseFiles) {
   // login again.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (sync.Running() && std::chrono::steady_clock::now() < give_up &&
-         SandboxRequests(world.sandbox(), "/v2/getApplicantsList/") < 2) {
+         SandboxDataRequests(world.sandbox()) < 2) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   world.SetFaults(R"({"revoke_tokens": true})");

@@ -275,7 +275,8 @@ std::vector<std::string> Checkpoints(const std::string& db_path) {
     SQLite::Statement query(db,
                             "SELECT resource || ' ' || scope || ' ' || "
                             "ifnull(cursor, '-') || ' ' || complete "
-                            "FROM sync_state ORDER BY resource, scope");
+                            "FROM sync_state WHERE cursor IS NOT NULL OR "
+                            "complete = 1 ORDER BY resource, scope");
     while (query.executeStep()) {
       lines.push_back(query.getColumn(0).getString());
     }
@@ -332,6 +333,12 @@ int64_t SandboxRequests(const FakeCeipalProcess& sandbox,
     if (it != statuses.MemberEnd()) total += it->value.GetInt64();
   }
   return total;
+}
+
+int64_t SandboxDataRequests(const FakeCeipalProcess& sandbox) {
+  return SandboxRequests(sandbox) -
+         SandboxRequests(sandbox, "/v2/createAuthtoken/") -
+         SandboxRequests(sandbox, "/v2/refreshToken/");
 }
 
 std::string ReadBytes(const std::string& path) {

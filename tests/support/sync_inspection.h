@@ -97,9 +97,11 @@ struct TruthDiff {
 TruthDiff CompareWithTruth(const FakeCeipalProcess& sandbox,
                            const std::string& db_path);
 
-// Every sync_state row (a resource, or a job's submissions, or a window of
-// a read) as "resource scope cursor complete", in a stable order: what a
-// failed run must leave as it found it, and a run that progressed moves.
+// Every checkpoint in sync_state (a row of a resource, a job's submissions
+// or a window of a read, with a cursor or marked complete) as "resource
+// scope cursor complete", in a stable order: what a failed run must leave
+// as it found it, and what a run that progressed moves. Rows that only
+// record an error are not checkpoints.
 std::vector<std::string> Checkpoints(const std::string& db_path);
 
 // The number of truth records of `resource`.
@@ -117,6 +119,10 @@ int64_t Count(const std::string& db_path, const std::string& sql);
 int64_t SandboxRequests(const FakeCeipalProcess& sandbox,
                         const std::string& endpoint = "",
                         const std::string& status = "");
+
+// The data requests (lists and details, retries included) the sandbox has
+// answered: every request but logins and token refreshes.
+int64_t SandboxDataRequests(const FakeCeipalProcess& sandbox);
 
 // The raw bytes of a file, "" when it does not exist.
 std::string ReadBytes(const std::string& path);
