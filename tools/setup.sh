@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang clang-format
-  libclang-rt-14-dev
+  libclang-rt-14-dev clang-16 libclang-rt-16-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev rapidjson-dev
   libfmt-dev libspdlog-dev libboost-program-options-dev libgtest-dev
   libgmock-dev libcpp-httplib-dev libxxhash-dev sqlite-utils time curl
