@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/sync_inspection.h"
@@ -43,6 +45,36 @@ int64_t ChangeRowsIfReadable(const std::string& db) {
     return sql.execAndGet("SELECT count(*) FROM change_log").getInt64();
   } catch (const SQLite::Exception&) {
     return 0;
+  }
+}
+
+// Each resource's own checkpoint: its cursor ("" for none) and whether it
+// completed.
+std::map<std::string, std::pair<std::string, int>> ResourceCheckpoints(
+    const std::string& db) {
+  std::map<std::string, std::pair<std::string, int>> checkpoints;
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  SQLite::Statement query(sql,
+                          "SELECT resource, ifnull(cursor, ''), complete "
+                          "FROM sync_state WHERE scope = ''");
+  while (query.executeStep()) {
+    checkpoints[query.getColumn(0).getString()] = {
+        query.getColumn(1).getString(), query.getColumn(2).getInt()};
+  }
+  return checkpoints;
+}
+
+// No checkpoint went back: every cursor is where it was or further, and
+// nothing complete became incomplete.
+void ExpectCheckpointsKept(
+    const std::map<std::string, std::pair<std::string, int>>& before,
+    const std::string& db) {
+  auto after = ResourceCheckpoints(db);
+  for (const auto& [resource, checkpoint] : before) {
+    auto found = after.find(resource);
+    ASSERT_NE(found, after.end()) << resource << ": checkpoint lost";
+    EXPECT_GE(found->second.first, checkpoint.first) << resource;
+    EXPECT_GE(found->second.second, checkpoint.second) << resource;
   }
 }
 
@@ -72,7 +104,8 @@ TEST(DiskFull, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
   int64_t changes = Count(world.db(), "SELECT count(*) FROM change_log");
   int64_t applicants = Count(world.db(), "SELECT count(*) FROM applicants");
   ASSERT_GT(changes, 0);
-  std::vector<std::string> checkpoints = Checkpoints(world.db());
+  auto checkpoints = ResourceCheckpoints(world.db());
+  ASSERT_FALSE(checkpoints.empty());
 
   // Room for about a megabyte more in any one file.
   int64_t limit = std::max<int64_t>(FileSize(world.db()), 1 << 20) + (1 << 20);
@@ -85,7 +118,7 @@ TEST(DiskFull, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
   EXPECT_GT(Count(world.db(), "SELECT count(*) FROM change_log"), changes)
       << "no page fit before the disk filled: the case was not exercised";
   ExpectSoundAfterFailure(world.db(), changes, applicants);
-  EXPECT_GE(Checkpoints(world.db()).size(), checkpoints.size());
+  ExpectCheckpointsKept(checkpoints, world.db());
 
   ExpectNothingLostAfterCleanRun(world, "after a full disk");
 }
@@ -107,6 +140,7 @@ TEST(LockedDatabase, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
   }
   ASSERT_TRUE(sync.Running()) << "the sync ended before the lock was taken";
   int64_t applicants = Count(world.db(), "SELECT count(*) FROM applicants");
+  auto checkpoints = ResourceCheckpoints(world.db());
   {
     SQLite::Database blocker(world.db(), SQLite::OPEN_READWRITE);
     blocker.exec("BEGIN IMMEDIATE");
@@ -120,6 +154,7 @@ TEST(LockedDatabase, FailsThePageKeepsCheckpointsAndTheNextRunRecovers) {
       << "the run must say what failed\n"
       << RunOutput(run);
   ExpectSoundAfterFailure(world.db(), changes, applicants);
+  ExpectCheckpointsKept(checkpoints, world.db());
 
   ExpectNothingLostAfterCleanRun(world, "after a locked database");
 }
