@@ -65,10 +65,14 @@ void RateLimiter::OnRateLimited(
   // and halving alone would need a 429 for each halving to get there.
   double next = rate_ / 2.0;
   ForgetOldSuccesses(now);
-  if (successes_.size() >= 2) {
-    double accepted = static_cast<double>(successes_.size()) /
-                      std::chrono::duration<double>(kAcceptedWindow).count();
-    next = std::min(next, accepted);
+  double span =
+      successes_.empty()
+          ? 0.0
+          : std::chrono::duration<double>(now - successes_.front()).count();
+  if (successes_.size() >= 2 && span >= 0.5) {
+    // Over the time the successes actually span, not the whole window: a
+    // young run has not been sending for that long.
+    next = std::min(next, static_cast<double>(successes_.size()) / span);
   }
   rate_ = std::max(options_.min_rate, next);
   tokens_ = 0.0;

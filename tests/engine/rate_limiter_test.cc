@@ -120,11 +120,11 @@ TEST(RateLimiter, A429CutsTheRateToWhatTheServerAcceptedLately) {
   RateLimiter limiter(clock, Options(1000.0, 10));
   // The server took 10 requests in the last second, then refused one.
   for (int i = 0; i < 10; ++i) {
-    clock.Advance(milliseconds(100));
     limiter.OnSuccess();
+    clock.Advance(milliseconds(100));
   }
   limiter.OnRateLimited(std::nullopt);
-  EXPECT_DOUBLE_EQ(limiter.rate(), 5.0);  // 10 successes over 2 seconds
+  EXPECT_DOUBLE_EQ(limiter.rate(), 10.0);  // 10 successes over 1 second
 }
 
 TEST(RateLimiter, SuccessNeverRaisesTheRateAboveTheConfiguredOne) {

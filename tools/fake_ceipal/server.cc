@@ -137,6 +137,9 @@ FakeCeipalServer::FakeCeipalServer(const Config& config)
   };
   http_->Get(".*", answer);
   http_->Post(".*", answer);
+  // A client keeps its connection, as against a real API behind a proxy;
+  // cpp-httplib would close it after five requests.
+  http_->set_keep_alive_max_count(100000);
   // Headers and body leave in separate writes; without TCP_NODELAY, Nagle
   // and the client's delayed ACK hold every answer back by ~40 ms.
   http_->set_tcp_nodelay(true);
