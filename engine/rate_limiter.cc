@@ -69,10 +69,12 @@ void RateLimiter::OnRateLimited(
       successes_.empty()
           ? 0.0
           : std::chrono::duration<double>(now - successes_.front()).count();
-  if (successes_.size() >= 2 && span >= 0.5) {
-    // Over the time the successes actually span, not the whole window: a
-    // young run has not been sending for that long.
-    next = std::min(next, static_cast<double>(successes_.size()) / span);
+  if (successes_.size() >= 2) {
+    // Over the time the successes actually span (a young run has not been
+    // sending for the whole window), but at least a second, so a burst
+    // that went out at once does not read as an infinite rate.
+    next = std::min(
+        next, static_cast<double>(successes_.size()) / std::max(span, 1.0));
   }
   rate_ = std::max(options_.min_rate, next);
   tokens_ = 0.0;
