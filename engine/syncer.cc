@@ -119,10 +119,6 @@ class Syncer::Impl {
                                             Result<void>& error) const;
   Stop OutOfBudget() const;
   Result<std::optional<int64_t>> LoadMark(const ResourceSpec& spec);
-  Result<std::optional<std::unique_ptr<DecodedPage>>> Fetch(
-      const ResourceSpec& spec, const Query& query, const std::string& what);
-  Result<std::optional<std::unique_ptr<DecodedPage>>> Decode(
-      Result<ApiResponse> response, const std::string& what);
   std::optional<int64_t> StartAfter(const ReadState& read) const;
   int64_t RemainingRequests() const;
   Result<PageOutcome> ApplyPage(ReadState& read, PreparedPage& page);
@@ -243,22 +239,6 @@ Query Syncer::Impl::BaseQuery(const ResourceSpec& spec,
   Query query = {{"limit", std::to_string(kPageLimit)}};
   if (!spec.parent_param.empty()) query.emplace_back(spec.parent_param, scope);
   return query;
-}
-
-Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Fetch(
-    const ResourceSpec& spec, const Query& query, const std::string& what) {
-  return Decode(client_.Get(spec.list_path, query, what), what);
-}
-
-Result<std::optional<std::unique_ptr<DecodedPage>>> Syncer::Impl::Decode(
-    Result<ApiResponse> response, const std::string& what) {
-  if (!response) return std::unexpected(response.error());
-  if (response->status == 404) {
-    return std::optional<std::unique_ptr<DecodedPage>>();
-  }
-  auto page = DecodePage(std::move(response->body), what);
-  if (!page) return std::unexpected(page.error());
-  return std::optional<std::unique_ptr<DecodedPage>>(std::move(*page));
 }
 
 // Fill from details, diff and write: one page, one transaction, with the
