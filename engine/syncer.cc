@@ -33,6 +33,10 @@ namespace {
 // time read side by side, when the config allows several requests at once.
 constexpr int64_t kWindowedPages = 8;
 constexpr const char* kWindowTag = "#w:";
+// Records changed in a run that the planner keeps as hints, per resource.
+constexpr size_t kMaxHints = 10000;
+// Pages of a windowed read committed in one transaction, at most.
+constexpr size_t kPagesPerCommit = 16;
 // A page that arrives malformed (truncated, not JSON, wrong envelope) is
 // asked again this many times in all before its resource fails.
 constexpr int kMalformedAttempts = 3;
@@ -164,6 +168,7 @@ class Syncer::Impl {
   ProgressSink* progress_;
   MirrorWriter writer_;
   std::unique_ptr<Fetcher> fetcher_;
+  bool in_shared_txn_ = false;  // ApplyPage writes into the caller's
   std::mutex budget_mu_;
   int64_t in_flight_ = 0;  // requests reserved by window readers
   state::RunLedger ledger_;
@@ -360,8 +365,14 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
   context.live_after_unix = read.live_after;
   context.hired_statuses = &config_.hired_statuses;
 
-  auto txn = state::WriteTransaction::Begin(db_);
-  if (!txn) return std::unexpected(txn.error().Context(what));
+  // Inside a transaction shared by pages that arrived together, or one of
+  // its own.
+  std::optional<state::WriteTransaction> own;
+  if (!in_shared_txn_) {
+    auto begun = state::WriteTransaction::Begin(db_);
+    if (!begun) return std::unexpected(begun.error().Context(what));
+    own.emplace(std::move(*begun));
+  }
   int64_t quarantined = 0;
   for (const auto& b : bad) {
     if (b.position >= cut_position) continue;
@@ -394,13 +405,19 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
       client_.stats().data_requests - requests_at_start_ - committed_requests_;
   auto added = ledger_.AddCounters(run_id_, delta);
   if (!added) return std::unexpected(added.error());
-  auto committed = txn->Commit();
-  if (!committed) return std::unexpected(committed.error().Context(what));
+  if (own) {
+    auto committed = own->Commit();
+    if (!committed) return std::unexpected(committed.error().Context(what));
+  }
   committed_requests_ += delta.requests;
 
-  // Hints for the planner: jobs to poll first.
+  // Hints for the planner: jobs to poll first. A first load, or a run that
+  // changes very many records, polls every job anyway: no hint is kept, so
+  // memory stays flat however large the load.
   auto& changed = changed_ids_[spec.name];
-  changed.insert(counts->changed_ids.begin(), counts->changed_ids.end());
+  if (!read.first_load && changed.size() < kMaxHints) {
+    changed.insert(counts->changed_ids.begin(), counts->changed_ids.end());
+  }
   auto& r = *read.report;
   ++r.pages;
   r.records += static_cast<int64_t>(outcome.records);
@@ -705,33 +722,54 @@ Result<Stop> Syncer::Impl::RunWindows(
   size_t open = windows.size();
   bool all_finished = true;
   while (open > 0) {
-    Item item;
+    // Pages that arrived together share one transaction (a commit costs
+    // about a millisecond); each still saves its own window's cursor in it.
+    std::vector<Item> batch;
     {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return !queue.empty(); });
-      item = std::move(queue.front());
-      queue.pop_front();
+      while (!queue.empty() && batch.size() < kPagesPerCommit) {
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
       cv.notify_all();
     }
-    if (item.last) --open;
-    if (item.last && !item.finished) all_finished = false;
-    if (!item.page) {
-      if (!failure) failure = item.page.error();
-    } else if (!failure && item.page->page) {
-      ++read.report->requests;
-      auto outcome = ApplyPage(reads[item.window], *item.page);
-      if (!outcome) failure = outcome.error();
-      if (progress_ && outcome) {
-        progress_->OnPage(spec.name, read.report->pages, read.report->records,
-                          read.expected);
+    std::optional<state::WriteTransaction> shared;
+    if (!failure && batch.size() > 1) {
+      auto begun = state::WriteTransaction::Begin(db_);
+      if (!begun) {
+        failure = begun.error();
+      } else {
+        shared.emplace(std::move(*begun));
+        in_shared_txn_ = true;
       }
-    } else if (item.page->missing) {
-      ++read.report->requests;
     }
-    if (!failure && item.finished) {
-      auto done =
-          states_.MarkComplete(spec.name, windows[item.window].first, run_id_);
-      if (!done) failure = done.error();
+    for (Item& item : batch) {
+      if (item.last) --open;
+      if (item.last && !item.finished) all_finished = false;
+      if (!item.page) {
+        if (!failure) failure = item.page.error();
+      } else if (!failure && item.page->page) {
+        ++read.report->requests;
+        auto outcome = ApplyPage(reads[item.window], *item.page);
+        if (!outcome) failure = outcome.error();
+        if (progress_ && outcome) {
+          progress_->OnPage(spec.name, read.report->pages, read.report->records,
+                            read.expected);
+        }
+      } else if (item.page->missing) {
+        ++read.report->requests;
+      }
+      if (!failure && item.finished) {
+        auto done = states_.MarkComplete(spec.name, windows[item.window].first,
+                                         run_id_);
+        if (!done) failure = done.error();
+      }
+    }
+    in_shared_txn_ = false;
+    if (shared && !failure) {
+      auto committed = shared->Commit();
+      if (!committed) failure = committed.error();
     }
     if (failure) {
       std::lock_guard<std::mutex> lock(mu);
