@@ -198,8 +198,10 @@ std::string UrlPathAndQuery(std::string_view url) {
   if (scheme_end == std::string_view::npos) return std::string(url);
   const std::size_t path_start = url.find_first_of("/?", scheme_end + 3);
   if (path_start == std::string_view::npos) return "/";
-  std::string result(url.substr(path_start));
-  if (result.front() == '?') result.insert(0, "/");
+  std::string_view rest = url.substr(path_start);
+  // A query without a path is asked of "/".
+  std::string result = rest.front() == '?' ? "/" : "";
+  result.append(rest);
   return result;
 }
 
