@@ -149,10 +149,11 @@ Result<void> Database::Configure() {
       }
       sql_.exec("PRAGMA synchronous=NORMAL");
       // A sync dirties index pages keyed by random ids all over the file:
-      // a 32 MiB cache keeps them between pages, and checkpointing every
-      // 10,000 WAL pages (about 40 MB) instead of 1,000 stops copying the
-      // same hot pages back to the database again and again.
-      sql_.exec("PRAGMA cache_size=-32768");
+      // a 16 MiB cache keeps many of them between pages (more would break
+      // the 64 MiB memory budget), and checkpointing every 10,000 WAL pages
+      // (about 40 MB) instead of 1,000 stops copying the same hot pages
+      // back to the database again and again.
+      sql_.exec("PRAGMA cache_size=-16384");
       sql_.exec("PRAGMA wal_autocheckpoint=10000");
     }
     sql_.exec("PRAGMA foreign_keys=ON");
