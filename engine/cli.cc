@@ -220,6 +220,30 @@ ClientOptions ClientOptionsFrom(const Config& config) {
   return options;
 }
 
+CurlTransportOptions TransportOptionsFrom(const Config& config) {
+  CurlTransportOptions options;
+  options.connect_timeout = config.connect_timeout;
+  options.total_timeout = config.request_timeout;
+  return options;
+}
+
+// Everything that talks to the API, built from the config, alive for one
+// command. Members are built in order: the client borrows the others.
+struct ApiSession {
+  ApiSession(const Config& config, spdlog::logger& logger)
+      : options(ClientOptionsFrom(config)),
+        transport(TransportOptionsFrom(config)),
+        limiter(clock, LimiterOptions(options)),
+        client(transport, config.credentials, options, limiter, clock, logger) {
+  }
+
+  SystemClock clock;
+  ClientOptions options;
+  CurlTransport transport;
+  RateLimiter limiter;
+  CeipalClient client;
+};
+
 // ack and prune write, and the database has one writer at a time (DESIGN.md
 // section 6: Debian's SQLite has a rare WAL bug with two): they wait for the
 // run lock, up to `wait`, rather than write beside a running sync.
@@ -323,15 +347,8 @@ int CommandRun(int argc, char** argv) {
       state::Database::Open(common.db, state::OpenMode::kCreate, db_options);
   if (!db) return Report(db.error());
 
-  SystemClock clock;
-  CurlTransportOptions transport_options;
-  transport_options.connect_timeout = config->connect_timeout;
-  transport_options.total_timeout = config->request_timeout;
-  CurlTransport transport(transport_options);
-  ClientOptions client_options = ClientOptionsFrom(*config);
-  RateLimiter limiter(clock, LimiterOptions(client_options));
-  CeipalClient client(transport, config->credentials, client_options, limiter,
-                      clock, *logger);
+  ApiSession api(*config, *logger);
+  CeipalClient& client = api.client;
 
   bool tty = isatty(fileno(stderr));
   TerminalProgress progress;
@@ -490,15 +507,8 @@ int CommandVerify(int argc, char** argv) {
   auto db = state::Database::Open(common.db, state::OpenMode::kExisting);
   if (!db) return Report(db.error());
 
-  SystemClock clock;
-  CurlTransportOptions transport_options;
-  transport_options.connect_timeout = config->connect_timeout;
-  transport_options.total_timeout = config->request_timeout;
-  CurlTransport transport(transport_options);
-  ClientOptions client_options = ClientOptionsFrom(*config);
-  RateLimiter limiter(clock, LimiterOptions(client_options));
-  CeipalClient client(transport, config->credentials, client_options, limiter,
-                      clock, *logger);
+  ApiSession api(*config, *logger);
+  CeipalClient& client = api.client;
   auto result = Verify(**db, client, config->catalogue);
   if (!result) return Report(result.error());
   std::fputs(VerifyTable(*result).c_str(), stdout);
