@@ -21,8 +21,10 @@ sync=build/engine/ceipal-sync
 if [ -z "${CEIPAL_EMAIL:-}" ]; then
   echo "== no CEIPAL_EMAIL set: starting the sandbox with sample data" >&2
   work=$(mktemp -d)
-  build/tools/fake_ceipal/fake-ceipal --port 0 --seed 7 --start now \
-    --realtime-clock >"$work/url" &
+  # The dataset is anchored at today's midnight (UTC), so a second demo on
+  # the same day meets the same records and its run is incremental.
+  build/tools/fake_ceipal/fake-ceipal --port 0 --seed 7 \
+    --start "$(date -u +%Y-%m-%d) 00:00:00" --realtime-clock >"$work/url" &
   sandbox=$!
   trap 'kill $sandbox 2>/dev/null; rm -rf "$work"' EXIT
   for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
