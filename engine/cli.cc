@@ -220,19 +220,12 @@ ClientOptions ClientOptionsFrom(const Config& config) {
   return options;
 }
 
-CurlTransportOptions TransportOptionsFrom(const Config& config) {
-  CurlTransportOptions options;
-  options.connect_timeout = config.connect_timeout;
-  options.total_timeout = config.request_timeout;
-  return options;
-}
-
 // Everything that talks to the API, built from the config, alive for one
 // command. Members are built in order: the client borrows the others.
 struct ApiSession {
   ApiSession(const Config& config, spdlog::logger& logger)
       : options(ClientOptionsFrom(config)),
-        transport(TransportOptionsFrom(config)),
+        transport(TransportOptionsFor(config)),
         limiter(clock, LimiterOptions(options)),
         client(transport, config.credentials, options, limiter, clock, logger) {
   }

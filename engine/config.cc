@@ -213,6 +213,13 @@ std::map<std::string, std::string> CeipalEnvironment() {
   return env;
 }
 
+CurlTransportOptions TransportOptionsFor(const Config& config) {
+  CurlTransportOptions options;
+  options.connect_timeout = config.connect_timeout;
+  options.total_timeout = config.request_timeout;
+  return options;
+}
+
 bool StatusIn(std::string_view status, const std::vector<std::string>& set) {
   auto trim = [](std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))

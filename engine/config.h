@@ -71,6 +71,9 @@ Result<Config> LoadConfig(const std::string& path,
 // The process environment's CEIPAL_* variables, for LoadConfig.
 std::map<std::string, std::string> CeipalEnvironment();
 
+// The connection timeouts the config sets, for every CurlTransport.
+CurlTransportOptions TransportOptionsFor(const Config& config);
+
 // True when `status` is in `set`, ignoring case and surrounding blanks.
 bool StatusIn(std::string_view status, const std::vector<std::string>& set);
 

@@ -64,13 +64,6 @@ state::RunStatus StatusOf(const std::string& status) {
   return state::RunStatus::kOk;
 }
 
-CurlTransportOptions TransportOptions(const Config& config) {
-  CurlTransportOptions options;
-  options.connect_timeout = config.connect_timeout;
-  options.total_timeout = config.request_timeout;
-  return options;
-}
-
 int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now() - since)
@@ -90,7 +83,7 @@ class Syncer::Impl {
         progress_(progress),
         writer_(db.sql(), config.catalogue),
         fetcher_(std::make_unique<Fetcher>(client, config.concurrency,
-                                           TransportOptions(config))),
+                                           TransportOptionsFor(config))),
         ledger_(db),
         states_(db),
         meta_(db) {}
@@ -1268,14 +1261,8 @@ Result<Stop> Syncer::Impl::ConfirmOne(const ResourceSpec& spec,
 bool Syncer::Impl::FullDue(const ResourceSpec& spec) {
   if (options_.full) return true;
   auto state = states_.Get(spec.name, "");
-  if (!state || !state->complete || !state->last_synced_at) return true;
-  auto last = ParseSourceTime(*state->last_synced_at, SourceClock{});
-  if (!last) return true;
-  auto now =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return now - *last >= std::chrono::duration_cast<std::chrono::seconds>(
-                            config_.full_refresh_every)
-                            .count();
+  if (!state || !state->complete) return true;
+  return Due(state->last_synced_at, config_.full_refresh_every);
 }
 
 // The first load of an account must tell a record that was already there
