@@ -322,6 +322,13 @@ void CeipalClient::SetDeadline(std::chrono::steady_clock::time_point deadline) {
   deadline_ = deadline;
 }
 
+Result<void> CeipalClient::Authenticate() {
+  std::lock_guard lock(transport_mutex_);
+  auto token = CurrentToken(transport_);
+  if (!token) return std::unexpected(token.error());
+  return {};
+}
+
 Result<std::string> CeipalClient::CurrentToken(HttpTransport& transport) {
   const auto usable = [this]() -> std::optional<std::string> {
     std::lock_guard lock(state_mutex_);
@@ -365,6 +372,20 @@ Result<void> CeipalClient::RecoverFromRejection(HttpTransport& transport,
 }
 
 Result<void> CeipalClient::LogIn(HttpTransport& transport) {
+  {
+    std::lock_guard lock(state_mutex_);
+    if (refused_) return std::unexpected(*refused_);
+  }
+  auto done = SendLogIn(transport);
+  if (!done && (done.error().kind == ErrorKind::kAuth ||
+                done.error().kind == ErrorKind::kForbidden)) {
+    std::lock_guard lock(state_mutex_);
+    refused_ = done.error();
+  }
+  return done;
+}
+
+Result<void> CeipalClient::SendLogIn(HttpTransport& transport) {
   auto response =
       PostAuth(transport, kLoginPath,
                {"Content-Type: application/json", "Accept: application/json"},

@@ -129,6 +129,11 @@ class CeipalClient {
   Result<ApiResponse> Get(HttpTransport& transport, std::string_view path,
                           const QueryParams& query, std::string_view what);
 
+  // Logs in now, on the client's own transport, unless a usable token is
+  // already held. Lets a caller that is about to send from several threads
+  // learn of refused credentials once, before any of them asks.
+  Result<void> Authenticate();
+
   // A copy of the counters so far.
   ClientStats stats() const;
 
@@ -159,8 +164,10 @@ class CeipalClient {
                                     int recoveries);
 
   // The login and refresh calls, with their own retries. REQUIRES:
-  // auth_mutex_ held, state_mutex_ not held.
+  // auth_mutex_ held, state_mutex_ not held. A refused login is
+  // remembered: LogIn fails with it again without asking.
   Result<void> LogIn(HttpTransport& transport);
+  Result<void> SendLogIn(HttpTransport& transport);
   Result<void> Refresh(HttpTransport& transport);
   Result<HttpResponse> PostAuth(HttpTransport& transport, std::string_view path,
                                 std::vector<std::string> headers,
@@ -203,6 +210,9 @@ class CeipalClient {
   std::string access_token_;
   std::string refresh_token_;
   std::vector<std::string> secrets_;
+  // Set when a login is refused: later calls fail with it at once, so
+  // threads waiting for a token do not send the refused credentials again.
+  std::optional<Error> refused_;
   std::chrono::steady_clock::time_point renew_at_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::mt19937_64 random_;

@@ -28,8 +28,10 @@ struct Config {
   // Requests per second for the whole account, and the burst allowed.
   double rate = 1.0;
   int burst = 2;
-  // Several requests in flight once the pages to read are known.
-  int concurrency = 4;
+  // Requests in flight at once, over as many connections. The rate is
+  // reached when this is above rate x latency (10 requests/s at 500 ms
+  // needs more than 5).
+  int concurrency = 8;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds request_timeout{60};
   // Retries of one request (429, 5xx, network): attempts in all, and the

@@ -112,8 +112,32 @@ class Syncer::Impl {
     bool cut = false;  // budget ended inside the page: a prefix applied
   };
 
+  // What the resources of a run share while they are read side by side.
+  struct Lanes {
+    bool side_by_side = false;
+    Stop stopped = Stop::kNone;
+    std::optional<Error> fatal;
+    bool first_started = true;
+    std::map<std::string, int64_t> started_in;
+    // A storage failure outside any resource's read: the run fails.
+    std::optional<Error> broken;
+  };
+
   std::vector<const ResourceSpec*> Selected(const RunOptions& options,
                                             Result<void>& error) const;
+  ResourceReport ReadResource(const ResourceSpec& spec, RunReport& run,
+                              Lanes& lanes);
+  Result<void> ReadSideBySide(const std::vector<const ResourceSpec*>& specs,
+                              RunReport& run, Lanes& lanes,
+                              std::vector<ResourceReport>& reports);
+
+  // Runs `wait` (a network call, a wait on other threads) without the
+  // turn, when this thread holds it; see turn_.
+  template <class F>
+  auto Unlocked(F&& wait);
+  Result<ApiResponse> Fetch(const FetchRequest& request);
+  std::vector<Result<ApiResponse>> FetchAll(
+      const std::vector<FetchRequest>& requests);
   Stop OutOfBudget() const;
   Result<std::optional<int64_t>> LoadMark(const ResourceSpec& spec);
   std::optional<int64_t> StartAfter(const ReadState& read) const;
@@ -121,8 +145,7 @@ class Syncer::Impl {
   Result<PageOutcome> ApplyPage(ReadState& read, PreparedPage& page);
   Result<PreparedPage> Prepare(const ResourceSpec& spec,
                                const FetchRequest& request,
-                               Result<ApiResponse> response,
-                               HttpTransport* transport);
+                               Result<ApiResponse> response);
   bool ReserveRequest();
   void ReleaseRequest();
   Result<std::optional<Stop>> ReadInWindows(ReadState& read,
@@ -161,6 +184,12 @@ class Syncer::Impl {
   ProgressSink* progress_;
   MirrorWriter writer_;
   std::unique_ptr<Fetcher> fetcher_;
+  // Resources read side by side each run on a thread of their own, but
+  // only the thread holding the turn runs engine code: a thread gives it up
+  // only while it waits on the network or on other threads. So the run's
+  // state and the database connection need no other lock, and no
+  // transaction is ever open while its thread waits on the network.
+  std::mutex turn_;
   bool in_shared_txn_ = false;  // ApplyPage writes into the caller's
   std::mutex budget_mu_;
   int64_t in_flight_ = 0;  // requests reserved by window readers
@@ -232,6 +261,38 @@ Stop Syncer::Impl::OutOfBudget() const {
   return Stop::kNone;
 }
 
+namespace {
+
+// Whether this thread holds the turn of the Syncer running on it.
+thread_local bool t_holds_turn = false;
+
+}  // namespace
+
+template <class F>
+auto Syncer::Impl::Unlocked(F&& wait) {
+  if (!t_holds_turn) return wait();
+  // Taken again on the way out, whether `wait` returns or throws.
+  struct Retake {
+    std::mutex& turn;
+    ~Retake() {
+      turn.lock();
+      t_holds_turn = true;
+    }
+  } retake{turn_};
+  t_holds_turn = false;
+  turn_.unlock();
+  return wait();
+}
+
+Result<ApiResponse> Syncer::Impl::Fetch(const FetchRequest& request) {
+  return Unlocked([&] { return fetcher_->Get(request); });
+}
+
+std::vector<Result<ApiResponse>> Syncer::Impl::FetchAll(
+    const std::vector<FetchRequest>& requests) {
+  return Unlocked([&] { return fetcher_->FetchAll(requests); });
+}
+
 Query Syncer::Impl::BaseQuery(const ResourceSpec& spec,
                               const std::string& scope) const {
   Query query = {{"limit", std::to_string(kPageLimit)}};
@@ -289,7 +350,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
       requests.push_back(
           {path, {}, fmt::format("fetch {} detail {}", spec.name, good[i].id)});
     }
-    auto responses = fetcher_->FetchAll(requests);
+    auto responses = FetchAll(requests);
     for (size_t k = 0; k < wanted.size(); ++k) {
       size_t i = wanted[k];
       auto& rec = good[i];
@@ -307,7 +368,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
            attempt < kMalformedAttempts && !detail && !vanished; ++attempt) {
         log_.warn("Asking again for a malformed detail what={} error={}",
                   requests[k].what, detail.error().message);
-        auto again = client_.Get(requests[k].path, {}, requests[k].what);
+        auto again = Fetch(requests[k]);
         if (!again) return std::unexpected(again.error());
         vanished = again->status == 404;
         if (!vanished) detail = DecodeObject(again->body, decoding);
@@ -438,8 +499,7 @@ std::optional<int64_t> Syncer::Impl::StartAfter(const ReadState& read) const {
 // times, before it fails its read.
 Result<PreparedPage> Syncer::Impl::Prepare(const ResourceSpec& spec,
                                            const FetchRequest& request,
-                                           Result<ApiResponse> response,
-                                           HttpTransport* transport) {
+                                           Result<ApiResponse> response) {
   auto page =
       PreparePage(spec, request, std::move(response), config_.source_clock);
   for (int attempt = 1; attempt < kMalformedAttempts && !page &&
@@ -447,11 +507,10 @@ Result<PreparedPage> Syncer::Impl::Prepare(const ResourceSpec& spec,
        ++attempt) {
     log_.warn("Asking again for a malformed page what={} error={}",
               request.what, page.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
-    auto again =
-        transport
-            ? client_.Get(*transport, request.path, request.query, request.what)
-            : client_.Get(request.path, request.query, request.what);
+    Unlocked([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+    });
+    auto again = Fetch(request);
     page = PreparePage(spec, request, std::move(again), config_.source_clock);
   }
   if (!page && page.error().kind == ErrorKind::kParse) {
@@ -480,9 +539,9 @@ Result<Stop> Syncer::Impl::ReadIncremental(
       prefetched.reset();
     } else {
       if (Stop stop = OutOfBudget(); stop != Stop::kNone) return stop;
-      response = client_.Get(request.path, request.query, request.what);
+      response = Fetch(request);
     }
-    auto page = Prepare(spec, request, std::move(response), nullptr);
+    auto page = Prepare(spec, request, std::move(response));
     if (!page) return std::unexpected(page.error());
     ++read.report->requests;
 
@@ -556,8 +615,11 @@ std::optional<PagerBounds> ParseWindowScope(const std::string& scope,
 Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
     ReadState& read, const KeysetPager& pager, const PreparedPage& first) {
   const ResourceSpec& spec = *read.spec;
-  int streams = fetcher_->concurrency();
   const auto& envelope = first.page->envelope;
+  // As many windows as requests may be in flight, each with enough pages
+  // to pay for the probe that found its start.
+  int streams = static_cast<int>(std::min<int64_t>(
+      fetcher_->concurrency(), (envelope.num_pages - 1) / kWindowedPages));
   if (streams < 2 || !spec.sortable || spec.NeedsDetail() ||
       !spec.parent_param.empty() || envelope.num_pages <= kWindowedPages) {
     return std::nullopt;
@@ -580,7 +642,7 @@ Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
   if (RemainingRequests() < static_cast<int64_t>(probes.size()) * 4) {
     return std::nullopt;  // too little budget to be worth it
   }
-  auto answers = fetcher_->FetchAll(probes);
+  auto answers = FetchAll(probes);
   std::vector<int64_t> cuts;
   for (size_t i = 0; i < answers.size(); ++i) {
     auto page = PreparePage(spec, probes[i], std::move(answers[i]),
@@ -677,7 +739,6 @@ Result<Stop> Syncer::Impl::RunWindows(
 
   auto reader = [&](size_t i) {
     KeysetPager pager(spec, "", starts[i], config_.source_clock);
-    HttpTransport* transport = fetcher_->transport(i);
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu);
@@ -695,12 +756,9 @@ Result<Stop> Syncer::Impl::RunWindows(
         return;
       }
       FetchRequest request = pager.Next();
-      auto response =
-          transport ? client_.Get(*transport, request.path, request.query,
-                                  request.what)
-                    : client_.Get(request.path, request.query, request.what);
+      auto response = fetcher_->Get(request);
       ReleaseRequest();
-      auto page = Prepare(spec, request, std::move(response), transport);
+      auto page = Prepare(spec, request, std::move(response));
       bool more = page && pager.Advance(*page);
       std::lock_guard<std::mutex> lock(mu);
       queue.push_back({i, std::move(page), !more, page.has_value() && !more});
@@ -718,7 +776,7 @@ Result<Stop> Syncer::Impl::RunWindows(
     // Pages that arrived together share one transaction (a commit costs
     // about a millisecond); each still saves its own window's cursor in it.
     std::vector<Item> batch;
-    {
+    Unlocked([&] {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return !queue.empty(); });
       while (!queue.empty() && batch.size() < kPagesPerCommit) {
@@ -726,7 +784,7 @@ Result<Stop> Syncer::Impl::RunWindows(
         queue.pop_front();
       }
       cv.notify_all();
-    }
+    });
     std::optional<state::WriteTransaction> shared;
     if (!failure && batch.size() > 1) {
       auto begun = state::WriteTransaction::Begin(db_);
@@ -770,7 +828,9 @@ Result<Stop> Syncer::Impl::RunWindows(
       cv.notify_all();
     }
   }
-  for (auto& t : threads) t.join();
+  Unlocked([&] {
+    for (auto& t : threads) t.join();
+  });
   if (failure) return std::unexpected(*failure);
   if (!all_finished) {
     Stop why = OutOfBudget();
@@ -817,8 +877,7 @@ Result<Stop> Syncer::Impl::ReadWhole(ReadState& read) {
       request.query.emplace_back("sortOrder", "asc");
     }
     request.query.emplace_back("page", std::to_string(page_number));
-    auto response = client_.Get(request.path, request.query, request.what);
-    auto page = Prepare(spec, request, std::move(response), nullptr);
+    auto page = Prepare(spec, request, Fetch(request));
     if (!page) return std::unexpected(page.error());
     ++read.report->requests;
     if (page->missing) return Stop::kNone;
@@ -974,7 +1033,7 @@ Result<Stop> Syncer::Impl::ReadSubmissions(const ResourceSpec& spec,
                                      config_.source_clock)
                              .Next());
     }
-    auto responses = fetcher_->FetchAll(requests);
+    auto responses = FetchAll(requests);
 
     for (size_t k = 0; k < reads.size(); ++k) {
       if (k >= allowed) return OutOfBudget();
@@ -1190,7 +1249,7 @@ Result<Stop> Syncer::Impl::ConfirmDeletes(const ResourceSpec& spec,
            {},
            fmt::format("confirm {} record {} is gone", spec.name, missing[k])});
     }
-    auto responses = fetcher_->FetchAll(requests);
+    auto responses = FetchAll(requests);
     for (size_t k = 0; k < end - start; ++k) {
       if (k >= allowed) return OutOfBudget();
       if (auto stop = ConfirmOne(spec, submissions, missing[start + k],
@@ -1299,9 +1358,7 @@ Result<std::optional<int64_t>> Syncer::Impl::LoadMark(
       asked->list_path,
       {{"limit", "5"}, {"sortBy", "modify_date"}, {"sortOrder", "desc"}},
       fmt::format("probe newest {} record", asked->name)};
-  auto page =
-      Prepare(*asked, request,
-              client_.Get(request.path, request.query, request.what), nullptr);
+  auto page = Prepare(*asked, request, Fetch(request));
   if (!page) return std::unexpected(page.error());
   int64_t newest = 0;  // an empty resource: whatever comes is new
   for (const auto& rec : page->good) {
@@ -1310,6 +1367,120 @@ Result<std::optional<int64_t>> Syncer::Impl::LoadMark(
   auto saved = meta_.Set(kLoadMarkKey + asked->name, std::to_string(newest));
   if (!saved) return std::unexpected(saved.error());
   return newest;
+}
+
+// One resource's read, its report, and what it tells the others: a budget
+// or deadline reached, credentials refused.
+ResourceReport Syncer::Impl::ReadResource(const ResourceSpec& spec,
+                                          RunReport& run, Lanes& lanes) {
+  ResourceReport report;
+  report.resource = spec.name;
+  auto started = std::chrono::steady_clock::now();
+  // A resource is not begun with less budget than one step of progress
+  // costs (a page, and one detail call where its records need them).
+  int64_t least = spec.NeedsDetail() ? 2 : 1;
+  if (!lanes.fatal && !lanes.broken && lanes.stopped == Stop::kNone &&
+      RemainingRequests() < least) {
+    lanes.stopped =
+        OutOfBudget() == Stop::kNone ? Stop::kBudget : OutOfBudget();
+  }
+  if (lanes.fatal || lanes.broken || lanes.stopped != Stop::kNone) {
+    // Not reached: the budget, the deadline or a fatal error came first.
+    bool ended = lanes.fatal || lanes.broken;
+    report.outcome = ended ? "skipped" : "incomplete";
+    report.error = ended ? "the run stopped before it"
+                   : lanes.stopped == Stop::kBudget
+                       ? "not reached: request budget"
+                       : "not reached: deadline";
+    return report;
+  }
+
+  if (!options_.dry_run) {
+    auto marked = state::InWriteTransaction(
+        db_, "note the start of " + spec.name, [&]() -> Result<void> {
+          auto set =
+              meta_.Set(kStartedKey + spec.name, std::to_string(run_id_));
+          if (!set) return set;
+          return meta_.Set(kResumeFirstKey + spec.name, "0");
+        });
+    if (!marked) {
+      lanes.broken = marked.error();
+      report.outcome = "failed";
+      report.error = marked.error().message;
+      return report;
+    }
+  }
+  Result<Stop> result = Stop::kNone;
+  if (!spec.parent.empty()) {
+    result = ReadSubmissions(spec, report, run);
+  } else {
+    result = ReadTopLevel(spec, report, run);
+  }
+  if (report.outcome == "skipped") return report;
+
+  report.seconds = ElapsedMs(started) / 1000.0;
+  if (!result && result.error().kind == ErrorKind::kCancelled) {
+    result = Stop::kDeadline;  // the client gave up a retry at the deadline
+  }
+  if (!result) {
+    const Error& e = result.error();
+    report.outcome = "failed";
+    report.error = e.message;
+    (void)states_.SetError(spec.name, "", run_id_, e.message);
+    log_.error("Resource failed resource={} error={}", spec.name, e.message);
+    if (e.kind == ErrorKind::kAuth || e.kind == ErrorKind::kForbidden) {
+      lanes.fatal = e;
+    }
+  } else if (*result != Stop::kNone) {
+    report.outcome = "incomplete";
+    lanes.stopped = *result;
+    // Side by side, every resource had its share of the run.
+    if (!lanes.side_by_side && !lanes.first_started &&
+        lanes.started_in[spec.name] != -1) {
+      auto marked = meta_.Set(kResumeFirstKey + spec.name, "1");
+      if (!marked) lanes.broken = marked.error();
+    }
+  }
+  lanes.first_started = false;
+  if (progress_ && !options_.dry_run) progress_->OnResourceDone(report);
+  return report;
+}
+
+// Reads each resource on a thread of its own, a resource listed per parent
+// once its parent is read; the threads take turns (turn_).
+Result<void> Syncer::Impl::ReadSideBySide(
+    const std::vector<const ResourceSpec*>& specs, RunReport& run, Lanes& lanes,
+    std::vector<ResourceReport>& reports) {
+  std::vector<bool> done(specs.size(), false);
+  std::condition_variable read;
+  auto lane = [&](size_t i) {
+    std::unique_lock<std::mutex> turn(turn_);
+    t_holds_turn = true;
+    for (size_t p = 0; p < i; ++p) {
+      if (specs[p]->name == specs[i]->parent) {
+        read.wait(turn, [&] { return done[p]; });
+      }
+    }
+    try {
+      reports[i] = ReadResource(*specs[i], run, lanes);
+    } catch (const std::exception& e) {
+      lanes.broken =
+          Error{ErrorKind::kStorage,
+                fmt::format("read {}: {}", specs[i]->name, e.what()), 0};
+      reports[i].resource = specs[i]->name;
+      reports[i].outcome = "failed";
+      reports[i].error = lanes.broken->message;
+    }
+    done[i] = true;
+    read.notify_all();
+    t_holds_turn = false;
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) threads.emplace_back(lane, i);
+  for (auto& t : threads) t.join();
+  if (lanes.broken) return std::unexpected(*lanes.broken);
+  return {};
 }
 
 Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
@@ -1371,76 +1542,33 @@ Result<RunReport> Syncer::Impl::Run(const RunOptions& options) {
     }
   }
 
-  Stop stopped = Stop::kNone;
-  std::optional<Error> fatal;
-  bool first_started = true;
-
-  for (const ResourceSpec* spec : specs) {
-    ResourceReport report;
-    report.resource = spec->name;
-    auto started = std::chrono::steady_clock::now();
-    // A resource is not begun with less budget than one step of progress
-    // costs (a page, and one detail call where its records need them).
-    int64_t least = spec->NeedsDetail() ? 2 : 1;
-    if (!fatal && stopped == Stop::kNone && RemainingRequests() < least) {
-      stopped = OutOfBudget() == Stop::kNone ? Stop::kBudget : OutOfBudget();
-    }
-    if (fatal || stopped != Stop::kNone) {
-      // Not reached: the budget, the deadline or a fatal error came first.
-      report.outcome = fatal ? "skipped" : "incomplete";
-      report.error = fatal                      ? "the run stopped before it"
-                     : stopped == Stop::kBudget ? "not reached: request budget"
-                                                : "not reached: deadline";
-      run.resources.push_back(report);
-      continue;
-    }
-
-    if (!options.dry_run) {
-      auto marked = state::InWriteTransaction(
-          db_, "note the start of " + spec->name, [&]() -> Result<void> {
-            auto set =
-                meta_.Set(kStartedKey + spec->name, std::to_string(run_id_));
-            if (!set) return set;
-            return meta_.Set(kResumeFirstKey + spec->name, "0");
-          });
-      if (!marked) return std::unexpected(marked.error());
-    }
-    Result<Stop> result = Stop::kNone;
-    if (!spec->parent.empty()) {
-      result = ReadSubmissions(*spec, report, run);
-    } else {
-      result = ReadTopLevel(*spec, report, run);
-    }
-    if (report.outcome == "skipped") {
-      run.resources.push_back(report);
-      continue;
-    }
-
-    report.seconds = ElapsedMs(started) / 1000.0;
-    if (!result && result.error().kind == ErrorKind::kCancelled) {
-      result = Stop::kDeadline;  // the client gave up a retry at the deadline
-    }
-    if (!result) {
-      const Error& e = result.error();
-      report.outcome = "failed";
-      report.error = e.message;
-      (void)states_.SetError(spec->name, "", run_id_, e.message);
-      log_.error("Resource failed resource={} error={}", spec->name, e.message);
-      if (e.kind == ErrorKind::kAuth || e.kind == ErrorKind::kForbidden) {
-        fatal = e;
-      }
-    } else if (*result != Stop::kNone) {
-      report.outcome = "incomplete";
-      stopped = *result;
-      if (!first_started && started_in[spec->name] != -1) {
-        auto marked = meta_.Set(kResumeFirstKey + spec->name, "1");
-        if (!marked) return std::unexpected(marked.error());
-      }
-    }
-    first_started = false;
-    if (progress_ && !options.dry_run) progress_->OnResourceDone(report);
-    run.resources.push_back(std::move(report));
+  // Independent resources are read side by side when several requests may
+  // be in flight and no request budget orders them: with a budget, they
+  // are read one after another, so it goes to them in their turn.
+  Lanes lanes;
+  lanes.started_in = std::move(started_in);
+  lanes.side_by_side = !options.dry_run && options_.max_requests <= 0 &&
+                       fetcher_->concurrency() > 1 && specs.size() > 1;
+  if (lanes.side_by_side && !client_.Authenticate()) {
+    // Refused credentials fail the first resource, as they would alone;
+    // the client remembers the refusal, so they are not sent again.
+    lanes.side_by_side = false;
   }
+  std::vector<ResourceReport> reports(specs.size());
+  if (lanes.side_by_side) {
+    auto read = ReadSideBySide(specs, run, lanes, reports);
+    if (!read) return std::unexpected(read.error());
+  } else {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      reports[i] = ReadResource(*specs[i], run, lanes);
+    }
+    if (lanes.broken) return std::unexpected(*lanes.broken);
+  }
+  for (auto& report : reports) {
+    if (!report.resource.empty()) run.resources.push_back(std::move(report));
+  }
+  std::optional<Error> fatal = lanes.fatal;
+  Stop stopped = lanes.stopped;
 
   // Outcome and exit code (DESIGN.md section 6).
   bool failed =

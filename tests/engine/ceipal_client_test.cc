@@ -344,6 +344,40 @@ TEST(CeipalClient, RefusedLoginIsAnAuthError) {
   EXPECT_EQ(h.client->stats().data_requests, 0);
 }
 
+// Credentials refused once are not sent again: other threads of the run
+// waiting for a token, or later requests, fail with the same answer.
+TEST(CeipalClient, RefusedLoginIsNotSentAgain) {
+  Harness h;
+  h.transport.Answer(401, Message("Invalid credentials"));
+
+  auto first = h.Fetch();
+  auto second = h.Fetch();
+  auto authenticated = h.client->Authenticate();
+
+  ASSERT_FALSE(first.has_value());
+  ASSERT_FALSE(second.has_value());
+  ASSERT_FALSE(authenticated.has_value());
+  EXPECT_EQ(second.error().kind, ErrorKind::kAuth);
+  EXPECT_EQ(authenticated.error().kind, ErrorKind::kAuth);
+  EXPECT_NE(second.error().message.find("Invalid credentials"),
+            std::string::npos);
+  EXPECT_EQ(h.transport.requests().size(), 1u);
+}
+
+TEST(CeipalClient, AuthenticateLogsInOnceAndKeepsTheToken) {
+  Harness h;
+  h.transport.LoginOk("token-1").Answer(200, R"({"results": []})");
+
+  ASSERT_TRUE(h.client->Authenticate().has_value());
+  ASSERT_TRUE(h.client->Authenticate().has_value());
+  auto response = h.Fetch();
+
+  ASSERT_TRUE(response.has_value());
+  ASSERT_EQ(h.transport.requests().size(), 2u);
+  EXPECT_EQ(h.client->stats().logins, 1);
+  EXPECT_TRUE(h.transport.done());
+}
+
 TEST(CeipalClient, LoginAnswerWithoutATokenIsAParseError) {
   Harness h;
   h.transport.Answer(200, R"({"status":"ok"})");

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "tests/tools/sandbox_session.h"
 
@@ -360,6 +362,32 @@ TEST(SandboxStats, CountsRequestsPerEndpointAndStatus) {
             1);
   EXPECT_EQ(stats["endpoints"]["/v2/createAuthtoken/"]["requests"].GetInt(), 1);
   EXPECT_EQ(stats["totals"]["requests"].GetInt(), 6);
+}
+
+TEST(SandboxStats, CountsRequestsInFlightAtOnce) {
+  SandboxSession session({"--latency-ms", "1500"});
+  HttpHeaders auth = Bearer(session.token());
+  // Two lists of one endpoint and one of another, sent together, are held
+  // back together by the latency.
+  std::vector<std::thread> clients;
+  for (const char* path : {kApplicants, kApplicants, "/v2/getUsersList/"}) {
+    clients.emplace_back([&, path] {
+      EXPECT_EQ(Get(session.url() + path, auth, 10000).status, 200);
+    });
+  }
+  for (auto& c : clients) c.join();
+  rapidjson::Document stats =
+      ParseJson(session.process().ControlGet("stats").body);
+  EXPECT_EQ(stats["in_flight"]["peak"].GetInt(), 3);
+  EXPECT_EQ(stats["in_flight"]["peak_endpoints"].GetInt(), 2);
+
+  // One after another, they never overlap; a reset starts the peaks again.
+  ASSERT_EQ(session.process().Control("reset").status, 200);
+  EXPECT_EQ(Get(session.url() + kApplicants, auth, 10000).status, 200);
+  EXPECT_EQ(Get(session.url() + "/v2/getUsersList/", auth, 10000).status, 200);
+  stats = ParseJson(session.process().ControlGet("stats").body);
+  EXPECT_EQ(stats["in_flight"]["peak"].GetInt(), 1);
+  EXPECT_EQ(stats["in_flight"]["peak_endpoints"].GetInt(), 1);
 }
 
 TEST(SandboxReset, RestoresTheStartUpState) {

@@ -44,6 +44,9 @@ struct HttpReply {
   bool drop_connection = false;
   // Hold the answer back this long (a fault), outside any lock.
   int64_t delay_ms = 0;
+  // The API endpoint answered (detail paths folded), for the in-flight
+  // statistics; empty for control requests.
+  std::string endpoint;
 };
 
 }  // namespace ceipal::fake

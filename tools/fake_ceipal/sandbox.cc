@@ -32,7 +32,13 @@ HttpReply Sandbox::Handle(const HttpRequest& request) {
   Route route = RouteOf(request.path);
   HttpReply reply = ServeApi(request, route);
   stats_.Record(route.endpoint, reply.drop_connection ? 0 : reply.status);
+  stats_.Enter(route.endpoint);
+  reply.endpoint = route.endpoint;
   return reply;
+}
+
+void Sandbox::Done(const HttpReply& reply) {
+  if (!reply.endpoint.empty()) stats_.Leave(reply.endpoint);
 }
 
 Sandbox::Route Sandbox::RouteOf(const std::string& path) {

@@ -34,6 +34,9 @@ class Sandbox {
   Sandbox& operator=(const Sandbox&) = delete;
 
   HttpReply Handle(const HttpRequest& request);
+  // The reply of Handle() has been sent (or dropped): it is no longer in
+  // flight.
+  void Done(const HttpReply& reply);
 
  private:
   // What a /v2/ path asks for. Every v2 path ends in a slash; a path that

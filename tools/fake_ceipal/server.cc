@@ -125,6 +125,10 @@ FakeCeipalServer::FakeCeipalServer(const Config& config)
     if (reply.delay_ms > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(reply.delay_ms));
     }
+    {
+      std::lock_guard lock(mutex_);
+      sandbox_.Done(reply);
+    }
     if (reply.drop_connection) {
       DropConnection(req.local_port, req.remote_port);
       return;
