@@ -52,6 +52,8 @@ Result<PreparedPage> PreparePage(const ResourceSpec& spec, FetchRequest request,
     prepared.good.push_back(std::move(*rec));
     prepared.good_position.push_back(i);
   }
+  // A page may wait in a queue to be applied: it keeps only what it needs.
+  prepared.page->DropTree();
   return prepared;
 }
 

@@ -426,11 +426,14 @@ Result<ApplyCounts> MirrorWriter::Apply(
       upsert.bind(p++, context.run_id);
       upsert.exec();
 
+      // A record new to the mirror has no rows to replace.
       for (size_t c = 0; c < s.children.size(); ++c) {
         auto& child = s.children[c];
-        child.remove->reset();
-        child.remove->bind(1, rec.id);
-        child.remove->exec();
+        if (exists) {
+          child.remove->reset();
+          child.remove->bind(1, rec.id);
+          child.remove->exec();
+        }
         if (c >= rec.children.size()) continue;
         for (size_t r = 0; r < rec.children[c].size(); ++r) {
           auto& insert = *child.insert;
@@ -445,10 +448,12 @@ Result<ApplyCounts> MirrorWriter::Apply(
         }
       }
 
-      s.delete_custom->reset();
-      s.delete_custom->bind(1, spec.name);
-      s.delete_custom->bind(2, rec.id);
-      s.delete_custom->exec();
+      if (exists) {
+        s.delete_custom->reset();
+        s.delete_custom->bind(1, spec.name);
+        s.delete_custom->bind(2, rec.id);
+        s.delete_custom->exec();
+      }
       for (const auto& [name, value] : rec.custom_fields) {
         auto& insert = *s.insert_custom;
         insert.reset();

@@ -241,6 +241,11 @@ const rapidjson::Value& DecodedPage::records() const {
   return doc.FindMember("results")->value;
 }
 
+void DecodedPage::DropTree() {
+  rapidjson::Document empty;
+  doc.Swap(empty);  // `empty` takes the tree and its allocator away
+}
+
 Result<std::unique_ptr<DecodedPage>> DecodePage(std::string body,
                                                 std::string_view what) {
   auto page = std::make_unique<DecodedPage>();

@@ -53,7 +53,12 @@ struct DecodedPage {
   std::vector<std::string_view> raw_records;
 
   // doc["results"]: records()[i] is the parsed form of raw_records[i].
+  // Not to be called after DropTree().
   const rapidjson::Value& records() const;
+
+  // Frees the parsed tree, several times the size of the body, once the
+  // records are normalized; the envelope and raw_records stay.
+  void DropTree();
 
   DecodedPage() = default;
   DecodedPage(const DecodedPage&) = delete;

@@ -313,7 +313,6 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
   auto& good = page.good;
   auto& good_position = page.good_position;
   auto& bad = page.bad;
-  const auto& results = page.page->records();
 
   std::vector<std::string> ids;
   ids.reserve(good.size());
@@ -408,7 +407,7 @@ Result<Syncer::Impl::PageOutcome> Syncer::Impl::ApplyPage(ReadState& read,
                 : std::nullopt;
   }
   size_t cut_position =
-      cut < good_position.size() ? good_position[cut] : results.Size();
+      cut < good_position.size() ? good_position[cut] : page.records;
 
   // Apply: records, change rows, quarantine, counters and cursor commit
   // together.

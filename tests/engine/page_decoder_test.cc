@@ -76,6 +76,23 @@ TEST(DecodePage, KeepsEachRecordsBytesExactly) {
                "\xC3\xA9\xF0\x9F\x98\x80");
 }
 
+// A page waiting to be applied drops its parse tree but keeps what the
+// writer still needs: the envelope and each record's bytes.
+TEST(DecodePage, DropTreeKeepsTheEnvelopeAndRawRecords) {
+  auto page =
+      DecodePage(Page(R"([{"id": "a="}, {"id": "b="}])"), "clients page 1");
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  PageEnvelope envelope = (*page)->envelope;
+
+  (*page)->DropTree();
+
+  EXPECT_FALSE((*page)->doc.IsObject());
+  EXPECT_EQ((*page)->envelope.count, envelope.count);
+  EXPECT_EQ((*page)->envelope.num_pages, envelope.num_pages);
+  ASSERT_EQ((*page)->raw_records.size(), 2u);
+  EXPECT_EQ((*page)->raw_records[1], R"({"id": "b="})");
+}
+
 TEST(DecodePage, KeepsTheBytesOfRecordsThatAreNotObjects) {
   auto page = DecodePage(
       Page(R"([[[1], 2], null, "text", 42, -1.5e3, true, {"id": "x"}, {}])"),
