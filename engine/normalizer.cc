@@ -226,20 +226,6 @@ bool TakenByChild(const ResourceSpec& spec, std::string_view name) {
                      });
 }
 
-// True when the catalogue reads the top-level field `name` in any way.
-bool IsMapped(const ResourceSpec& spec, std::string_view name) {
-  auto reads = [&](const std::vector<FieldMap>& fields) {
-    return std::any_of(fields.begin(), fields.end(), [&](const FieldMap& f) {
-      return PathStartsAt(f.path, name);
-    });
-  };
-  return PathStartsAt(spec.id_field, name) ||
-         (!spec.modified_field.empty() &&
-          PathStartsAt(spec.modified_field, name)) ||
-         reads(spec.columns) || reads(spec.detail_columns) ||
-         TakenByChild(spec, name);
-}
-
 // ---- Conversions ----------------------------------------------------------
 
 Converted ToInteger(const Value& v) {
@@ -587,14 +573,46 @@ uint64_t UnmappedHash(const ResourceSpec& spec, const Value& record) {
   return sum;
 }
 
+// The top-level field of every alternative of `path`, appended to `names`.
+void AddTopLevelNames(std::string_view path,
+                      std::vector<std::string_view>& names) {
+  while (true) {
+    size_t bar = path.find('|');
+    std::string_view alternative = path.substr(0, bar);
+    names.push_back(alternative.substr(0, alternative.find('.')));
+    if (bar == std::string_view::npos) return;
+    path.remove_prefix(bar + 1);
+  }
+}
+
+// Every top-level field the catalogue reads in any way (the id, the modified
+// field, columns, child arrays), listed once per record rather than asked of
+// every path for every field: asking cost about a tenth of a no-change
+// sweep's CPU.
+std::vector<std::string_view> MappedNames(const ResourceSpec& spec) {
+  std::vector<std::string_view> names;
+  names.reserve(spec.columns.size() + spec.detail_columns.size() + 8);
+  AddTopLevelNames(spec.id_field, names);
+  if (!spec.modified_field.empty()) {
+    AddTopLevelNames(spec.modified_field, names);
+  }
+  for (const auto& f : spec.columns) AddTopLevelNames(f.path, names);
+  for (const auto& f : spec.detail_columns) AddTopLevelNames(f.path, names);
+  for (const auto& c : spec.children) AddTopLevelNames(c.array_field, names);
+  return names;
+}
+
 // Every top-level scalar the catalogue does not read, as received.
 void ReadCustomFields(const ResourceSpec& spec, const Value& record,
                       NormalizedRecord& rec) {
+  std::vector<std::string_view> mapped = MappedNames(spec);
   for (const auto& member : record.GetObject()) {
     const Value& v = member.value;
     if (v.IsNull() || v.IsObject() || v.IsArray()) continue;
     std::string_view name = View(member.name);
-    if (IsMapped(spec, name)) continue;
+    if (std::find(mapped.begin(), mapped.end(), name) != mapped.end()) {
+      continue;
+    }
     rec.custom_fields.emplace_back(std::string(name), ScalarText(v));
   }
 
