@@ -297,6 +297,20 @@ std::string RecordJson(const ResourceSpec& spec, const NormalizedRecord& rec) {
   return ImageJson(NewImage(spec, AllColumns(spec), rec));
 }
 
+// Prepared on first use by whichever write comes first: a run may delete
+// without having applied a page (a resumed sweep that only confirms).
+SQLite::Statement& MirrorWriter::ChangeLogInsert() {
+  if (!insert_change_) {
+    insert_change_ = std::make_unique<SQLite::Statement>(
+        db_,
+        "INSERT INTO change_log (run_id, resource, record_id, op, event, "
+        "status_from, status_to, changed_fields, before_json, after_json, "
+        "source_modified_at, recorded_at, snapshot) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+  return *insert_change_;
+}
+
 Result<ApplyCounts> MirrorWriter::Apply(
     const ResourceSpec& spec, const std::vector<NormalizedRecord>& records,
     std::unordered_map<std::string, StoredRecord>& stored,
@@ -306,14 +320,6 @@ Result<ApplyCounts> MirrorWriter::Apply(
   const std::string* current_id = nullptr;
   try {
     auto& s = For(spec);
-    if (!insert_change_) {
-      insert_change_ = std::make_unique<SQLite::Statement>(
-          db_,
-          "INSERT INTO change_log (run_id, resource, record_id, op, event, "
-          "status_from, status_to, changed_fields, before_json, after_json, "
-          "source_modified_at, recorded_at, snapshot) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    }
 
     for (const auto& rec : records) {
       current_id = &rec.id;
@@ -474,7 +480,7 @@ Result<ApplyCounts> MirrorWriter::Apply(
         }
         changed_json += "]";
       }
-      auto& log = *insert_change_;
+      auto& log = ChangeLogInsert();
       log.reset();
       log.bind(1, context.run_id);
       log.bind(2, spec.name);
@@ -543,7 +549,7 @@ Result<bool> MirrorWriter::Delete(const ResourceSpec& spec,
     s.tombstone->bind(2, id);
     if (s.tombstone->exec() == 0) return false;
 
-    auto& log = *insert_change_;
+    auto& log = ChangeLogInsert();
     log.reset();
     log.bind(1, context.run_id);
     log.bind(2, spec.name);

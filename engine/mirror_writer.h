@@ -85,6 +85,7 @@ class MirrorWriter {
  private:
   struct Statements;
   Statements& For(const ResourceSpec& spec);
+  SQLite::Statement& ChangeLogInsert();
 
   SQLite::Database& db_;
   const Catalogue& catalogue_;

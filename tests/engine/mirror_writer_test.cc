@@ -222,6 +222,25 @@ TEST_F(MirrorWriterTest, DeleteTombstonesAndAReturnIsAnUndelete) {
   EXPECT_EQ(Text("SELECT deleted_at FROM submissions"), "<null>");
 }
 
+// A run may delete before it applies anything: a resumed sweep whose pages
+// were all read by a killed run only confirms. A fresh writer must manage.
+TEST_F(MirrorWriterTest, DeleteIsTheFirstWriteOfAFreshWriter) {
+  Apply(
+      "submissions",
+      {Record("submissions", Submission("Submitted", "2026-11-01 10:00:00"))});
+  writer_ = std::make_unique<MirrorWriter>(db_->sql(), catalogue_);
+  context_.run_id = 2;
+  auto txn = state::WriteTransaction::Begin(*db_);
+  ASSERT_TRUE(txn);
+  auto deleted =
+      writer_->Delete(*catalogue_.Find("submissions"), "S1=", context_);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_TRUE(*deleted);
+  ASSERT_TRUE(txn->Commit());
+  EXPECT_EQ(Text("SELECT group_concat(op) FROM change_log"), "insert,delete");
+  EXPECT_EQ(Count("SELECT count(*) FROM change_log WHERE run_id = 2"), 1);
+}
+
 TEST_F(MirrorWriterTest, ChildRowsFollowTheirParent) {
   std::string job =
       R"({"id":"J1=","job_code":"JPC - 1","position_title":"Dev",)"
