@@ -8,11 +8,16 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <csignal>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "support/mirror_oracle.h"
+#include "support/sync_inspection.h"
+#include "support/sync_process.h"
+#include "support/sync_world.h"
 
 namespace ceipal::test {
 namespace {
@@ -185,6 +190,100 @@ TEST(SyncDelete, SweepOverDriftingPagesDeletesOnlyWhatIsGone) {
           .mismatches,
       IsEmpty());
   EXPECT_EQ(Tombstoned(world).size(), 1u);
+}
+
+// A scheduled sweep cut by its budget goes on run after run from its own
+// cursor; the records it met in earlier runs count as seen, so only the
+// record deleted at the source is confirmed gone once it completes.
+TEST(SyncDelete, SweepResumedAcrossRunsConfirmsOnlyWhatIsGone) {
+  SyncHarness world(kDataset,
+                    std::string(kEveryRun) + R"(, "sweep_minutes": 0)");
+  world.Sync();
+  int64_t seq = LastSeq(world.db_path());
+  std::string gone = IdAt(world, "applicants", 70);
+  Delete(world, "applicants", gone);
+  WaitForTheNextWallSecond();
+
+  // One request for the incremental read, the rest for the sweep: pages,
+  // then the detail call that confirms the deletion.
+  std::string pending =
+      "SELECT count(*) FROM sync_state WHERE resource = 'applicants' AND "
+      "scope = '#sweep' AND complete = 0";
+  world.Sync({"--resources", "applicants", "--max-requests", "3"});
+  int runs = 1;
+  EXPECT_EQ(Count(world, pending), 1) << "the sweep was not cut";
+  EXPECT_THAT(Tombstoned(world), IsEmpty());
+  while (Count(world, pending) > 0 && runs < 12) {
+    world.Sync({"--resources", "applicants", "--max-requests", "3"});
+    ++runs;
+  }
+  ASSERT_EQ(Count(world, pending), 0) << "the sweep never completed";
+
+  EXPECT_THAT(Tombstoned(world), ::testing::ElementsAre("applicants " + gone));
+  EXPECT_THAT(CompareChangesWithJournal(ChangesSince(world.db_path(), seq),
+                                        JournalSince(world.sandbox(), 0)),
+              IsEmpty());
+}
+
+// A scheduled sweep killed at random moments and resumed run after run
+// tombstones nothing before it completes, then exactly the record deleted
+// at the source. What the killed runs met still counts as seen: their
+// sightings commit with their pages and cursor, so the only record asked
+// for by id is the deleted one (asked again at most once per kill). One
+// request at a time, each taking 20 ms, makes a sweep's 30 pages outlast
+// every kill delay, so the kills land inside the sweep on any machine.
+TEST(SyncDelete, SweepKilledAndResumedConfirmsOnlyWhatIsGone) {
+  reliability::SyncWorld world(
+      reliability::SmallDataset(
+          {"--seed", "31", "--applicants", "1500", "--latency-ms", "20"}),
+      std::string(kEveryRun) +
+          R"(, "sweep_minutes": 0, "lookback_seconds": 0, "concurrency": 1)");
+  CliResult load = world.Run();
+  ASSERT_EQ(load.exit_code, 0) << reliability::RunOutput(load);
+  rapidjson::Document truth = FetchTruth(world.sandbox(), "applicants");
+  ASSERT_GT(truth["records"].Size(), 700u);
+  std::string gone = StringField(truth["records"][700], "id");
+  world.Mutate(fmt::format(
+      R"({{"kind": "delete", "resource": "applicants", "id": "{}"}})", gone));
+  const std::string details = "/v2/getApplicantDetails/{id}/";
+  int64_t details_before =
+      reliability::SandboxRequests(world.sandbox(), details);
+
+  std::mt19937_64 random(7);
+  std::uniform_int_distribution<int> delay(20, 250);
+  int kills = 0;
+  std::string others = fmt::format(
+      "SELECT count(*) FROM applicants WHERE deleted_at IS NOT NULL AND "
+      "id <> '{}'",
+      gone);
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    SyncProcess run = world.Start({"--resources", "applicants"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay(random)));
+    if (run.Running()) {
+      run.Signal(SIGKILL);
+      ++kills;
+    }
+    run.Wait();
+    ASSERT_FALSE(run.timed_out()) << "a resumed run hung";
+    ASSERT_EQ(QueryInt(world.db(), others), 0) << "after " << kills << " kills";
+  }
+  EXPECT_GT(kills, 6) << "the runs ended before they could be killed";
+  CliResult last = world.Run({"--resources", "applicants"});
+  ASSERT_EQ(last.exit_code, 0) << reliability::RunOutput(last);
+
+  EXPECT_EQ(QueryInt(world.db(), others), 0);
+  EXPECT_EQ(QueryInt(world.db(),
+                     fmt::format("SELECT count(*) FROM applicants WHERE id = "
+                                 "'{}' AND deleted_at IS NOT NULL",
+                                 gone)),
+            1);
+  EXPECT_EQ(QueryInt(world.db(),
+                     "SELECT count(*) FROM change_log WHERE op = 'delete'"),
+            1);
+  int64_t asked =
+      reliability::SandboxRequests(world.sandbox(), details) - details_before;
+  EXPECT_GE(asked, 1);
+  EXPECT_LE(asked, kills + 1);
 }
 
 }  // namespace
