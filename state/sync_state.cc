@@ -163,4 +163,20 @@ Result<std::vector<ResourceProgress>> SyncStateStore::List() {
   });
 }
 
+Result<std::vector<ResourceProgress>> SyncStateStore::ListUnfinished(
+    std::string_view resource) {
+  return Guard("list unfinished progress",
+               [&]() -> Result<std::vector<ResourceProgress>> {
+                 SQLite::Statement select(
+                     database_.sql(),
+                     std::string(kSelectColumns) +
+                         " WHERE resource = ? AND complete = 0 ORDER BY scope");
+                 BindText(select, 1, resource);
+                 std::vector<ResourceProgress> unfinished;
+                 while (select.executeStep())
+                   unfinished.push_back(ReadProgress(select));
+                 return unfinished;
+               });
+}
+
 }  // namespace ceipal::state

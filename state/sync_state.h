@@ -75,6 +75,12 @@ class SyncStateStore {
   // Every (resource, scope) with progress, ordered by resource then scope.
   Result<std::vector<ResourceProgress>> List();
 
+  // The scopes of `resource` whose pass is under way (complete = 0),
+  // ordered by scope. Reads only those rows: an account with many jobs
+  // keeps a row per job.
+  Result<std::vector<ResourceProgress>> ListUnfinished(
+      std::string_view resource);
+
  private:
   Database& database_;
 };

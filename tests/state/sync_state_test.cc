@@ -118,5 +118,21 @@ TEST_F(SyncStateTest, ListOrdersByResourceThenScope) {
   EXPECT_FALSE((*all)[3].cursor);
 }
 
+TEST_F(SyncStateTest, ListUnfinishedReadsOneResourcesPassesUnderWay) {
+  SyncStateStore store(db());
+  ASSERT_TRUE(store.SaveCursor("applicants", "#w:2", "b", 0, 1));
+  ASSERT_TRUE(store.SaveCursor("applicants", "#w:1", "a", 0, 1));
+  ASSERT_TRUE(store.MarkComplete("applicants", "", 1));
+  ASSERT_TRUE(store.SaveCursor("submissions", "job-a", "y", 0, 1));
+
+  auto unfinished = store.ListUnfinished("applicants");
+  ASSERT_TRUE(unfinished) << unfinished.error().message;
+  ASSERT_EQ(unfinished->size(), 2u);
+  EXPECT_EQ((*unfinished)[0].scope, "#w:1");
+  EXPECT_EQ((*unfinished)[1].scope, "#w:2");
+  EXPECT_EQ((*unfinished)[1].cursor, "b");
+  EXPECT_TRUE(store.ListUnfinished("users")->empty());
+}
+
 }  // namespace
 }  // namespace ceipal::state
