@@ -9,8 +9,11 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <regex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/mirror_oracle.h"
@@ -386,6 +389,42 @@ TEST(SyncIncremental, NoChangeRunPollsOnlyActiveJobs) {
   ASSERT_LT(active, static_cast<int64_t>(jobs["records"].Size()));
   EXPECT_EQ(summary.jobs_polled, active) << run.out;
   EXPECT_LE(summary.requests, kIncrementalResources + active) << run.out;
+}
+
+// A budget too small for every due job polls the least recently polled
+// first, so successive runs rotate through all of them before any is
+// polled twice.
+TEST(SyncIncremental, ABudgetTooSmallForEveryJobRotatesThroughThem) {
+  SyncHarness world(kDataset,
+                    std::string(kEveryRun) +
+                        R"(, "active_job_statuses": ["No Such Status"])");
+  world.Sync();
+  size_t jobs = Ids(world, "job_postings").size();
+  ASSERT_GT(jobs, 10u);
+  std::string polled_in =
+      "SELECT scope FROM sync_state WHERE resource = 'submissions' AND "
+      "last_run_id = (SELECT max(id) FROM sync_runs)";
+
+  std::set<std::string> seen;
+  size_t per_run = 5;
+  for (size_t run = 0; run < (jobs + per_run - 1) / per_run; ++run) {
+    // Poll times are whole seconds: runs in one second would tie.
+    std::this_thread::sleep_until(std::chrono::ceil<std::chrono::seconds>(
+        std::chrono::system_clock::now()));
+    world.Sync({"--resources", "submissions", "--max-requests",
+                std::to_string(per_run)});
+    auto rows = QueryRows(world.db_path(), polled_in);
+    ASSERT_EQ(rows.size(), per_run) << "run " << run;
+    for (const auto& row : rows) {
+      std::string job = std::get<std::string>(row.at("scope"));
+      bool fresh = seen.insert(job).second;
+      // Only the last run, short of fresh jobs, may poll one again.
+      if (run < jobs / per_run) {
+        EXPECT_TRUE(fresh) << job << " polled twice before every job was";
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), jobs);
 }
 
 }  // namespace
