@@ -181,7 +181,10 @@ TEST(BoundedRuns, MaxRequestsStopsAtPageBoundariesAndLaterRunsFinish) {
 }
 
 TEST(BoundedRuns, DeadlineStopsAtPageBoundariesAndLaterRunsFinish) {
-  SyncWorld world(SmallDataset({"--latency-ms", "150"}));
+  // Answers of 400 ms: the login, the job list and then the jobs' polls
+  // follow one another, so no first load fits in one second however many
+  // requests go side by side.
+  SyncWorld world(SmallDataset({"--latency-ms", "400"}));
   int runs = RunUntilMirrored(world, {"--deadline", "1s"}, "deadline", 40);
   EXPECT_NE(runs, 1) << "the deadline never bound: the case was not exercised";
   ExpectNothingLostAfterCleanRun(world, "after runs of one second");
