@@ -37,6 +37,11 @@ constexpr const char* kWindowTag = "#w:";
 constexpr size_t kMaxHints = 10000;
 // Pages of a windowed read committed in one transaction, at most.
 constexpr size_t kPagesPerCommit = 16;
+// Decoded pages that window readers may hold at once, run-wide: fetched,
+// queued or being applied. One long read alone stays under it (8 windows,
+// twice as many queued, a batch being applied); reads that overlap share
+// it, so their pages do not add up.
+constexpr size_t kMaxPagesHeld = 40;
 // A page that arrives malformed (truncated, not JSON, wrong envelope) is
 // asked again this many times in all before its resource fails.
 constexpr int kMalformedAttempts = 3;
@@ -155,6 +160,7 @@ class Syncer::Impl {
       ReadState& read,
       const std::vector<std::pair<std::string, PagerBounds>>& windows);
   Result<Stop> ResumeWindows(ReadState& read);
+  void ReleaseHeldPages(size_t pages);
   Result<Stop> ReadIncremental(
       ReadState& read,
       std::optional<Result<ApiResponse>> prefetched = std::nullopt);
@@ -222,6 +228,9 @@ class Syncer::Impl {
   bool in_shared_txn_ = false;  // ApplyPage writes into the caller's
   std::mutex budget_mu_;
   int64_t in_flight_ = 0;  // requests reserved by window readers
+  std::mutex held_mu_;
+  std::condition_variable held_cv_;
+  size_t pages_held_ = 0;  // of kMaxPagesHeld
   state::RunLedger ledger_;
   state::SyncStateStore states_;
   state::SyncMeta meta_;
@@ -706,6 +715,16 @@ Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
   return std::optional<Stop>(*result);
 }
 
+// Pages applied (or dropped) give their places under kMaxPagesHeld back.
+void Syncer::Impl::ReleaseHeldPages(size_t pages) {
+  if (pages == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(held_mu_);
+    pages_held_ -= pages;
+  }
+  held_cv_.notify_all();
+}
+
 // Windows of an interrupted run of this read, resumed before anything else.
 Result<Stop> Syncer::Impl::ResumeWindows(ReadState& read) {
   if (!read.spec->parent_param.empty()) return Stop::kNone;
@@ -759,6 +778,7 @@ Result<Stop> Syncer::Impl::RunWindows(
     Result<PreparedPage> page;
     bool last;      // the window's final item: done, failed or out of budget
     bool finished;  // the window was read to its end
+    bool held;      // counts against kMaxPagesHeld until applied
   };
   std::mutex mu;
   std::condition_variable cv;
@@ -773,14 +793,20 @@ Result<Stop> Syncer::Impl::RunWindows(
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return stop || queue.size() < max_queued; });
         if (stop) {
-          queue.push_back({i, PreparedPage{}, true, false});
+          queue.push_back({i, PreparedPage{}, true, false, false});
           cv.notify_all();
           return;
         }
       }
+      {
+        std::unique_lock<std::mutex> lock(held_mu_);
+        held_cv_.wait(lock, [&] { return pages_held_ < kMaxPagesHeld; });
+        ++pages_held_;
+      }
       if (!ReserveRequest()) {
+        ReleaseHeldPages(1);
         std::lock_guard<std::mutex> lock(mu);
-        queue.push_back({i, PreparedPage{}, true, false});
+        queue.push_back({i, PreparedPage{}, true, false, false});
         cv.notify_all();
         return;
       }
@@ -790,7 +816,8 @@ Result<Stop> Syncer::Impl::RunWindows(
       auto page = Prepare(spec, request, std::move(response));
       bool more = page && pager.Advance(*page);
       std::lock_guard<std::mutex> lock(mu);
-      queue.push_back({i, std::move(page), !more, page.has_value() && !more});
+      queue.push_back(
+          {i, std::move(page), !more, page.has_value() && !more, true});
       cv.notify_all();
       if (!more) return;
     }
@@ -851,6 +878,9 @@ Result<Stop> Syncer::Impl::RunWindows(
       auto committed = shared->Commit();
       if (!committed) failure = committed.error();
     }
+    ReleaseHeldPages(static_cast<size_t>(
+        std::count_if(batch.begin(), batch.end(),
+                      [](const Item& item) { return item.held; })));
     if (failure) {
       std::lock_guard<std::mutex> lock(mu);
       stop = true;
