@@ -803,7 +803,14 @@ Result<Stop> Syncer::Impl::RunWindows(
         held_cv_.wait(lock, [&] { return pages_held_ < kMaxPagesHeld; });
         ++pages_held_;
       }
-      if (!ReserveRequest()) {
+      // The wait for a place may be long; a failure meanwhile means stop
+      // before spending a request.
+      bool stopped;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        stopped = stop;
+      }
+      if (stopped || !ReserveRequest()) {
         ReleaseHeldPages(1);
         std::lock_guard<std::mutex> lock(mu);
         queue.push_back({i, PreparedPage{}, true, false, false});
