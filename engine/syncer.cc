@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -41,7 +42,7 @@ constexpr size_t kPagesPerCommit = 16;
 // queued or being applied. One long read alone stays under it (8 windows,
 // twice as many queued, a batch being applied); reads that overlap share
 // it, so their pages do not add up.
-constexpr size_t kMaxPagesHeld = 40;
+constexpr std::ptrdiff_t kMaxPagesHeld = 40;
 // A page that arrives malformed (truncated, not JSON, wrong envelope) is
 // asked again this many times in all before its resource fails.
 constexpr int kMalformedAttempts = 3;
@@ -160,7 +161,6 @@ class Syncer::Impl {
       ReadState& read,
       const std::vector<std::pair<std::string, PagerBounds>>& windows);
   Result<Stop> ResumeWindows(ReadState& read);
-  void ReleaseHeldPages(size_t pages);
   Result<Stop> ReadIncremental(
       ReadState& read,
       std::optional<Result<ApiResponse>> prefetched = std::nullopt);
@@ -228,9 +228,8 @@ class Syncer::Impl {
   bool in_shared_txn_ = false;  // ApplyPage writes into the caller's
   std::mutex budget_mu_;
   int64_t in_flight_ = 0;  // requests reserved by window readers
-  std::mutex held_mu_;
-  std::condition_variable held_cv_;
-  size_t pages_held_ = 0;  // of kMaxPagesHeld
+  // Places under kMaxPagesHeld, taken before a page is fetched.
+  std::counting_semaphore<kMaxPagesHeld> page_places_{kMaxPagesHeld};
   state::RunLedger ledger_;
   state::SyncStateStore states_;
   state::SyncMeta meta_;
@@ -715,16 +714,6 @@ Result<std::optional<Stop>> Syncer::Impl::ReadInWindows(
   return std::optional<Stop>(*result);
 }
 
-// Pages applied (or dropped) give their places under kMaxPagesHeld back.
-void Syncer::Impl::ReleaseHeldPages(size_t pages) {
-  if (pages == 0) return;
-  {
-    std::lock_guard<std::mutex> lock(held_mu_);
-    pages_held_ -= pages;
-  }
-  held_cv_.notify_all();
-}
-
 // Windows of an interrupted run of this read, resumed before anything else.
 Result<Stop> Syncer::Impl::ResumeWindows(ReadState& read) {
   if (!read.spec->parent_param.empty()) return Stop::kNone;
@@ -798,11 +787,7 @@ Result<Stop> Syncer::Impl::RunWindows(
           return;
         }
       }
-      {
-        std::unique_lock<std::mutex> lock(held_mu_);
-        held_cv_.wait(lock, [&] { return pages_held_ < kMaxPagesHeld; });
-        ++pages_held_;
-      }
+      page_places_.acquire();
       // The wait for a place may be long; a failure meanwhile means stop
       // before spending a request.
       bool stopped;
@@ -811,7 +796,7 @@ Result<Stop> Syncer::Impl::RunWindows(
         stopped = stop;
       }
       if (stopped || !ReserveRequest()) {
-        ReleaseHeldPages(1);
+        page_places_.release();
         std::lock_guard<std::mutex> lock(mu);
         queue.push_back({i, PreparedPage{}, true, false, false});
         cv.notify_all();
@@ -885,9 +870,10 @@ Result<Stop> Syncer::Impl::RunWindows(
       auto committed = shared->Commit();
       if (!committed) failure = committed.error();
     }
-    ReleaseHeldPages(static_cast<size_t>(
-        std::count_if(batch.begin(), batch.end(),
-                      [](const Item& item) { return item.held; })));
+    // Applied or dropped, the batch's pages give their places back.
+    auto held = std::count_if(batch.begin(), batch.end(),
+                              [](const Item& item) { return item.held; });
+    if (held > 0) page_places_.release(held);
     if (failure) {
       std::lock_guard<std::mutex> lock(mu);
       stop = true;
