@@ -778,24 +778,20 @@ Result<Stop> Syncer::Impl::RunWindows(
   auto reader = [&](size_t i) {
     KeysetPager pager(spec, "", starts[i], config_.source_clock);
     for (;;) {
+      // A place first: its wait may be long, and the look at `stop` after
+      // it keeps a read that failed meanwhile from spending a request.
+      page_places_.acquire();
       {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return stop || queue.size() < max_queued; });
         if (stop) {
+          page_places_.release();
           queue.push_back({i, PreparedPage{}, true, false, false});
           cv.notify_all();
           return;
         }
       }
-      page_places_.acquire();
-      // The wait for a place may be long; a failure meanwhile means stop
-      // before spending a request.
-      bool stopped;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        stopped = stop;
-      }
-      if (stopped || !ReserveRequest()) {
+      if (!ReserveRequest()) {
         page_places_.release();
         std::lock_guard<std::mutex> lock(mu);
         queue.push_back({i, PreparedPage{}, true, false, false});
