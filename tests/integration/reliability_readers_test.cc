@@ -2,6 +2,12 @@
 // issue 5): a reader on its own read-only connection never waits for the
 // writer, never gets SQLITE_BUSY, and never sees part of a page, and the
 // sync it reads alongside still finishes.
+//
+// One SQLITE_BUSY is SQLite's own and out of the engine's reach: the first
+// connection to a WAL file that no one has open rebuilds the shared-memory
+// index, and a connection starting its first read in that same instant gets
+// SQLITE_BUSY_RECOVERY. The readers therefore open one after another before
+// the sync starts, and the index stays live while their connections do.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -25,6 +31,7 @@ namespace {
 struct ReaderLog {
   int64_t snapshots = 0;
   int64_t busy = 0;  // SQLITE_BUSY or SQLITE_LOCKED answers
+  std::string first_busy;
   std::vector<std::string> errors;
   std::vector<std::string> violations;
   std::set<int64_t> change_counts;  // distinct change_log sizes seen
@@ -68,28 +75,35 @@ void CheckSnapshot(SQLite::Database& db, ReaderLog& log,
   ++log.snapshots;
 }
 
-// Queries the database until `stop`, on a connection of its own with no
-// busy timeout, so any wait for the writer would surface as SQLITE_BUSY.
-void Read(const std::string& path, const std::atomic<bool>& stop,
-          ReaderLog& log) {
-  try {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    int64_t last_changes = 0;
-    while (!stop) {
-      try {
-        CheckSnapshot(db, log, last_changes);
-      } catch (const SQLite::Exception& e) {
-        int code = e.getErrorCode() & 0xff;
-        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-          ++log.busy;
-        } else {
-          log.errors.push_back(e.what());
+// Opens a reader's connection and reads once, so that the WAL index exists
+// before anything reads side by side.
+SQLite::Database OpenReader(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  db.execAndGet("SELECT count(*) FROM change_log");
+  return db;
+}
+
+// Queries the database until `stop`, on a connection with no busy timeout,
+// so any wait for the writer would surface as SQLITE_BUSY.
+void Read(SQLite::Database& db, const std::atomic<bool>& stop, ReaderLog& log) {
+  int64_t last_changes = 0;
+  while (!stop) {
+    try {
+      CheckSnapshot(db, log, last_changes);
+    } catch (const SQLite::Exception& e) {
+      int code = e.getErrorCode() & 0xff;
+      if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        if (log.busy++ == 0) {
+          log.first_busy = "extended code " +
+                           std::to_string(e.getExtendedErrorCode()) +
+                           " after " + std::to_string(log.snapshots) +
+                           " snapshots: " + e.what();
         }
+      } else {
+        log.errors.push_back(e.what());
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-  } catch (const std::exception& e) {
-    log.errors.push_back(std::string("open: ") + e.what());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 
@@ -99,11 +113,14 @@ TEST(ReadersDuringSync, SeeOnlyWholePagesAndNeverGetBusy) {
   CliResult init = RunCeipalSync({"init", "--db", world.db()}, world.Env());
   ASSERT_EQ(init.exit_code, 0) << init.err;
 
+  std::vector<SQLite::Database> connections;
+  for (int i = 0; i < 2; ++i) connections.push_back(OpenReader(world.db()));
   std::atomic<bool> stop{false};
-  std::vector<ReaderLog> logs(2);
+  std::vector<ReaderLog> logs(connections.size());
   std::vector<std::thread> readers;
-  for (auto& log : logs) {
-    readers.emplace_back(Read, world.db(), std::cref(stop), std::ref(log));
+  for (size_t i = 0; i < connections.size(); ++i) {
+    readers.emplace_back(Read, std::ref(connections[i]), std::cref(stop),
+                         std::ref(logs[i]));
   }
   SyncProcess sync = world.Start();
   CliResult run = sync.Wait();
@@ -112,7 +129,8 @@ TEST(ReadersDuringSync, SeeOnlyWholePagesAndNeverGetBusy) {
 
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   for (const auto& log : logs) {
-    EXPECT_EQ(log.busy, 0) << "a reader got SQLITE_BUSY";
+    EXPECT_EQ(log.busy, 0) << "a reader got SQLITE_BUSY, first with "
+                           << log.first_busy;
     EXPECT_TRUE(log.errors.empty()) << log.errors.front();
     EXPECT_TRUE(log.violations.empty())
         << log.violations.size()
