@@ -124,12 +124,52 @@ Person PersonOf(const Draw& draw) {
   return person;
 }
 
-// The lower-case ASCII letters of a name, for building email addresses.
+// Reads the code point that starts at text[at] and moves `at` past it. The
+// text is the sandbox's own vocabulary, so it is valid UTF-8.
+char32_t NextCodePoint(std::string_view text, size_t& at) {
+  const auto lead = static_cast<unsigned char>(text[at++]);
+  int continuation = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+  char32_t code = continuation == 0 ? lead : lead & (0x3F >> continuation);
+  for (; continuation > 0 && at < text.size(); --continuation) {
+    code = (code << 6) | (static_cast<unsigned char>(text[at++]) & 0x3F);
+  }
+  return code;
+}
+
+// What an accented Latin letter becomes in an address, the way people spell
+// their names in one: Latin-1 letters (U+00C0 to U+00FF) and the Vietnamese
+// block (U+1EA0 to U+1EF9). Empty for anything else, which is dropped.
+std::string_view AsciiLetters(char32_t code) {
+  static constexpr std::string_view kLatin1[64] = {
+      "a", "a", "a", "a", "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
+      "i", "i", "i", "d", "n",  "o",  "o",  "o", "o", "o", "",   "o", "u",
+      "u", "u", "u", "y", "th", "ss", "a",  "a", "a", "a", "a",  "a", "ae",
+      "c", "e", "e", "e", "e",  "i",  "i",  "i", "i", "d", "n",  "o", "o",
+      "o", "o", "o", "",  "o",  "u",  "u",  "u", "u", "y", "th", "y"};
+  if (code >= 0xC0 && code <= 0xFF) return kLatin1[code - 0xC0];
+  if (code >= 0x1EA0 && code <= 0x1EB7) return "a";
+  if (code >= 0x1EB8 && code <= 0x1EC7) return "e";
+  if (code >= 0x1EC8 && code <= 0x1ECB) return "i";
+  if (code >= 0x1ECC && code <= 0x1EE3) return "o";
+  if (code >= 0x1EE4 && code <= 0x1EF1) return "u";
+  if (code >= 0x1EF2 && code <= 0x1EF9) return "y";
+  return "";
+}
+
+// The lower-case ASCII letters of a name, for building email addresses:
+// "Tomás" gives "tomas", "O'Brien" "obrien"; a name in another script gives
+// nothing.
 std::string Slug(std::string_view text) {
   std::string slug;
-  for (char c : text) {
-    if (c >= 'A' && c <= 'Z') slug += static_cast<char>(c - 'A' + 'a');
-    if (c >= 'a' && c <= 'z') slug += c;
+  for (size_t at = 0; at < text.size();) {
+    char32_t code = NextCodePoint(text, at);
+    if (code >= 'A' && code <= 'Z') {
+      slug += static_cast<char>(code - 'A' + 'a');
+    } else if (code >= 'a' && code <= 'z') {
+      slug += static_cast<char>(code);
+    } else {
+      slug += AsciiLetters(code);
+    }
   }
   return slug;
 }
