@@ -14,7 +14,8 @@ constexpr const char* kNoFaults =
         "error_rate": 0, "fail_next": 0, "truncate_next": 0,
         "reset_next": 0, "company_disabled": false,
         "refuse_refresh": false, "bad_envelope_next": 0,
-        "empty_body_next": 0, "huge_count_next": 0})";
+        "empty_body_next": 0, "huge_count_next": 0,
+        "revoke_tokens_after": 0, "expire_tokens_after": 0})";
 
 std::vector<std::string> Join(std::vector<std::string> head,
                               const std::vector<std::string>& tail) {

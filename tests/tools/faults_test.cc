@@ -36,11 +36,22 @@ TEST(FaultState, MergeQueuesInjectionsAndReportsRevocation) {
   EXPECT_EQ(merged.injections[1].kind, HostileKind::kNullRecord);
 }
 
+TEST(FaultState, ScheduledTokenTroubleIsDueOnceAfterItsCount) {
+  FaultState faults(1, Merge(R"({"revoke_tokens_after": 2,
+                                  "expire_tokens_after": 1})",
+                             FaultSettings{}));
+  EXPECT_FALSE(faults.RevokeDue());
+  EXPECT_TRUE(faults.ExpiryDue());
+  EXPECT_TRUE(faults.RevokeDue());
+  EXPECT_FALSE(faults.ExpiryDue());
+  EXPECT_FALSE(faults.RevokeDue()) << "a schedule fires once";
+}
+
 TEST(FaultState, MergeRejectsUnknownFieldsAndWrongTypes) {
   bool revoke = false;
   for (const char* json :
        {R"({"fail_nxt": 1})", R"({"fail_next": "1"})", R"({"fail_next": -1})",
-        R"({"company_disabled": 1})",
+        R"({"revoke_tokens_after": -1})", R"({"company_disabled": 1})",
         R"({"inject": {"resource": "applicants", "kind": "boom"}})",
         R"({"inject": [1]})"}) {
     auto body = JsonObject::Parse(json);

@@ -158,6 +158,40 @@ TEST(SandboxAuth, RevokedTokensFailEverywhereUntilTheNextLogin) {
   EXPECT_EQ(Get(session.url() + kList, Bearer(again)).status, 200);
 }
 
+// A scheduled revocation lets exactly the named number of data requests
+// through, whatever they answered, and then works like revoke_tokens.
+TEST(SandboxAuth, ScheduledRevocationLandsAfterTheNamedDataRequests) {
+  SandboxSession session;
+  ASSERT_EQ(session.process()
+                .Control("faults", R"({"revoke_tokens_after": 2})")
+                .status,
+            200);
+  EXPECT_EQ(session.Api("/v2/getUserDetails/999999999/").status, 404);
+  EXPECT_EQ(session.Api(kList).status, 200);
+  EXPECT_EQ(session.Api(kList).status, 401);
+  EXPECT_EQ(RefreshWith(session, session.token()).status, 401);
+  std::string again = session.process().Login();
+  EXPECT_EQ(Get(session.url() + kList, Bearer(again)).status, 200)
+      << "the schedule fires once";
+  EXPECT_NE(session.process().ControlGet("faults").body.find(
+                R"("revoke_tokens_after":0)"),
+            std::string::npos);
+}
+
+// A scheduled expiry turns live access tokens into expired ones, which a
+// refresh still renews.
+TEST(SandboxAuth, ScheduledExpiryLeavesRefreshWorking) {
+  SandboxSession session;
+  session.process().Control("faults", R"({"expire_tokens_after": 1})");
+  EXPECT_EQ(session.Api(kList).status, 200);
+  HttpResult expired = session.Api(kList);
+  EXPECT_EQ(expired.status, 401);
+  HttpResult refreshed = RefreshWith(session, session.token());
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  std::string fresh = Str(ParseJson(refreshed.body), "access_token");
+  EXPECT_EQ(Get(session.url() + kList, Bearer(fresh)).status, 200);
+}
+
 TEST(SandboxAuth, RefusedRefreshLeavesLiveTokensWorking) {
   SandboxSession session({"--refuse-refresh"});
   EXPECT_EQ(RefreshWith(session, session.token()).status, 401);

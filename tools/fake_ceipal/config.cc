@@ -107,6 +107,14 @@ po::options_description Faults(FaultSettings& f,
       "huge-count-next",
       po::value(&f.huge_count_next)->default_value(f.huge_count_next),
       "claim count = 10^12 on the next N list pages")(
+      "revoke-tokens-after",
+      po::value(&f.revoke_tokens_after)->default_value(f.revoke_tokens_after),
+      "after answering N data requests, revoke every token issued so far "
+      "(0 = never)")(
+      "expire-tokens-after",
+      po::value(&f.expire_tokens_after)->default_value(f.expire_tokens_after),
+      "after answering N data requests, expire every access token issued "
+      "so far; refreshing still works (0 = never)")(
       "inject", po::value(&inject)->composing(),
       "RESOURCE:KIND, repeatable: put a hostile record into the next list "
       "page of RESOURCE; KIND is no_id, invalid_utf8, huge_field, "
@@ -147,8 +155,9 @@ Result<void> Validate(const Config& c) {
            Check(f.burst >= 0 && f.latency_ms >= 0 && f.fail_next >= 0 &&
                      f.truncate_next >= 0 && f.reset_next >= 0 &&
                      f.bad_envelope_next >= 0 && f.empty_body_next >= 0 &&
-                     f.huge_count_next >= 0,
-                 "burst, --latency-ms and the --*-next counts",
+                     f.huge_count_next >= 0 && f.revoke_tokens_after >= 0 &&
+                     f.expire_tokens_after >= 0,
+                 "burst, --latency-ms and the --*-next and --*-after counts",
                  "must not be negative"),
        }) {
     if (!ok) return ok;

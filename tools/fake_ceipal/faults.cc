@@ -98,7 +98,9 @@ Result<FaultSettings> MergeFaults(const JsonObject& body,
                                                 "inject",
                                                 "bad_envelope_next",
                                                 "empty_body_next",
-                                                "huge_count_next"};
+                                                "huge_count_next",
+                                                "revoke_tokens_after",
+                                                "expire_tokens_after"};
   for (const std::string& key : body.Keys()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) ==
         std::end(kKnown)) {
@@ -126,6 +128,8 @@ Result<FaultSettings> MergeFaults(const JsonObject& body,
            {"bad_envelope_next", &merged.bad_envelope_next},
            {"empty_body_next", &merged.empty_body_next},
            {"huge_count_next", &merged.huge_count_next},
+           {"revoke_tokens_after", &merged.revoke_tokens_after},
+           {"expire_tokens_after", &merged.expire_tokens_after},
        }) {
     if (auto read = ReadCount(body, key, *target); !read) {
       return std::unexpected(read.error());
@@ -166,6 +170,8 @@ void WriteFaults(const FaultSettings& settings, JsonWriter& out) {
   out.Field("bad_envelope_next", settings.bad_envelope_next);
   out.Field("empty_body_next", settings.empty_body_next);
   out.Field("huge_count_next", settings.huge_count_next);
+  out.Field("revoke_tokens_after", settings.revoke_tokens_after);
+  out.Field("expire_tokens_after", settings.expire_tokens_after);
   out.Key("inject");
   out.BeginArray();
   for (const Injection& injection : settings.injections) {
@@ -242,6 +248,11 @@ bool FaultState::Take(int64_t& pending) {
   if (pending <= 0) return false;
   --pending;
   return true;
+}
+
+bool FaultState::CountDown(int64_t& remaining) {
+  if (remaining <= 0) return false;
+  return --remaining == 0;
 }
 
 }  // namespace ceipal::fake

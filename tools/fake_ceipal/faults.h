@@ -51,9 +51,13 @@ struct FaultSettings {
   int64_t reset_next = 0;     // data connections closed without a response
   bool company_disabled = false;
   bool refuse_refresh = false;
-  int64_t bad_envelope_next = 0;      // list pages with a wrong envelope
-  int64_t empty_body_next = 0;        // data responses 200 with no body
-  int64_t huge_count_next = 0;        // list pages claiming 10^12 records
+  int64_t bad_envelope_next = 0;  // list pages with a wrong envelope
+  int64_t empty_body_next = 0;    // data responses 200 with no body
+  int64_t huge_count_next = 0;    // list pages claiming 10^12 records
+  // Data requests to answer before every token is revoked, or before every
+  // access token expires; 0 = nothing scheduled.
+  int64_t revoke_tokens_after = 0;
+  int64_t expire_tokens_after = 0;
   std::vector<Injection> injections;  // pending, first in first out
 };
 
@@ -90,11 +94,17 @@ class FaultState {
   bool TakeHugeCount() { return Take(settings_.huge_count_next); }
   std::optional<HostileKind> TakeInjection(Resource resource);
 
+  // Count one answered data request towards the scheduled token trouble;
+  // true when it is due now.
+  bool RevokeDue() { return CountDown(settings_.revoke_tokens_after); }
+  bool ExpiryDue() { return CountDown(settings_.expire_tokens_after); }
+
   // A 5xx status for this request, with the configured odds.
   std::optional<int> RandomError();
 
  private:
   static bool Take(int64_t& pending);
+  static bool CountDown(int64_t& remaining);
   double Capacity() const;
   void Refill();
 

@@ -76,6 +76,10 @@ HttpReply Sandbox::ServeApi(const HttpRequest& request, const Route& route) {
 
   HttpReply reply = ServeData(request, route);
   reply.delay_ms = faults_.settings().latency_ms;
+  // Scheduled token trouble lands between two data requests, so whoever
+  // asked for it knows which request is the first to meet it.
+  if (faults_.RevokeDue()) tokens_.RevokeAll();
+  if (faults_.ExpiryDue()) tokens_.ExpireAll(clock_.Now());
   return reply;
 }
 

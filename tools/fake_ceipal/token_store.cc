@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ceipal::fake {
 namespace {
 
@@ -72,5 +74,11 @@ std::optional<std::string> TokenStore::Refresh(std::string_view access_token,
 }
 
 void TokenStore::RevokeAll() { grants_.clear(); }
+
+void TokenStore::ExpireAll(EpochSeconds now) {
+  for (auto& [token, grant] : grants_) {
+    grant.expires = std::min(grant.expires, now);
+  }
+}
 
 }  // namespace ceipal::fake

@@ -44,6 +44,10 @@ class TokenStore {
   // Every token issued so far stops working, refresh included.
   void RevokeAll();
 
+  // Every access token issued so far is expired from `now` on; refreshing
+  // still works while each login's refresh window lasts.
+  void ExpireAll(EpochSeconds now);
+
  private:
   struct Grant {
     EpochSeconds expires;
