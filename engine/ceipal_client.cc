@@ -298,7 +298,7 @@ Result<ApiResponse> CeipalClient::Get(HttpTransport& transport,
         failure.kind = ErrorKind::kRateLimited;
         failure.retry_after =
             ParseRetryAfter(response->retry_after, clock_.Now());
-        limiter_.OnRateLimited(failure.retry_after);
+        limiter_.OnRateLimited(started, failure.retry_after);
       }
       if (auto stop = BackOff(failure, attempts, what, path)) {
         return std::unexpected(*stop);
@@ -503,7 +503,7 @@ Result<HttpResponse> CeipalClient::PostAuth(HttpTransport& transport,
         failure.kind = ErrorKind::kRateLimited;
         failure.retry_after =
             ParseRetryAfter(response->retry_after, clock_.Now());
-        limiter_.OnRateLimited(failure.retry_after);
+        limiter_.OnRateLimited(started, failure.retry_after);
       }
       if (!is_login) {
         return Fail(failure.kind, prefix + failure.Cause(),

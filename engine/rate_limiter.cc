@@ -56,27 +56,32 @@ void RateLimiter::Acquire() {
 }
 
 void RateLimiter::OnRateLimited(
+    std::chrono::steady_clock::time_point sent,
     std::optional<std::chrono::seconds> retry_after) {
   std::lock_guard lock(mutex_);
   const auto now = clock_.Monotonic();
   Refill(now);
-  // Halve the rate, and go no faster than the server accepted lately: many
-  // requests in flight can overshoot a limit far below the configured rate,
-  // and halving alone would need a 429 for each halving to get there.
-  double next = rate_ / 2.0;
-  ForgetOldSuccesses(now);
-  double span =
-      successes_.empty()
-          ? 0.0
-          : std::chrono::duration<double>(now - successes_.front()).count();
-  if (successes_.size() >= 2) {
-    // Over the time the successes actually span (a young run has not been
-    // sending for the whole window), but at least a second, so a burst
-    // that went out at once does not read as an infinite rate.
-    next = std::min(
-        next, static_cast<double>(successes_.size()) / std::max(span, 1.0));
+  if (sent >= cut_at_) {
+    cut_at_ = now;
+    // Halve the rate, and go no faster than the server accepted lately:
+    // many requests in flight can overshoot a limit far below the
+    // configured rate, and halving alone would need a 429 for each halving
+    // to get there.
+    double next = rate_ / 2.0;
+    ForgetOldSuccesses(now);
+    const double span =
+        successes_.empty()
+            ? 0.0
+            : std::chrono::duration<double>(now - successes_.front()).count();
+    if (successes_.size() >= 2) {
+      // Over the time the successes actually span (a young run has not
+      // been sending for the whole window), but at least a second, so a
+      // burst that went out at once does not read as an infinite rate.
+      next = std::min(
+          next, static_cast<double>(successes_.size()) / std::max(span, 1.0));
+    }
+    rate_ = std::max(options_.min_rate, next);
   }
-  rate_ = std::max(options_.min_rate, next);
   tokens_ = 0.0;
   if (!retry_after.has_value()) return;
 

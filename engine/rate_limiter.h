@@ -37,10 +37,14 @@ class RateLimiter {
   // takes its token.
   void Acquire();
 
-  // The server answered 429: halve the rate (not below min_rate), empty the
-  // bucket, and when the server said how long to wait, let no request go
-  // before that.
-  void OnRateLimited(std::optional<std::chrono::seconds> retry_after);
+  // The server answered 429 to a request sent at `sent` (clock_.Monotonic()
+  // when it went): empty the bucket, and when the server said how long to
+  // wait, let no request go before that. Halve the rate too (not below
+  // min_rate), unless the request went before the last cut: the requests
+  // in flight when a limit is hit all come back 429, and they report one
+  // overshoot, not one each.
+  void OnRateLimited(std::chrono::steady_clock::time_point sent,
+                     std::optional<std::chrono::seconds> retry_after);
 
   // A request went through: recover a step of the rate lost to 429s.
   void OnSuccess();
@@ -65,6 +69,9 @@ class RateLimiter {
   double tokens_;
   std::chrono::steady_clock::time_point refilled_at_;
   std::chrono::steady_clock::time_point blocked_until_;
+  // When a 429 last cut the rate; none yet is the distant past.
+  std::chrono::steady_clock::time_point cut_at_ =
+      std::chrono::steady_clock::time_point::min();
   std::deque<std::chrono::steady_clock::time_point> successes_;
 };
 

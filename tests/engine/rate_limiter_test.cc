@@ -53,7 +53,7 @@ TEST(RateLimiter, HalvesRateOn429) {
   RateLimiter limiter(clock, Options(4.0, 1));
   limiter.Acquire();
 
-  limiter.OnRateLimited(std::nullopt);
+  limiter.OnRateLimited(clock.Monotonic(), std::nullopt);
   EXPECT_DOUBLE_EQ(limiter.rate(), 2.0);
 
   // The bucket was emptied, so the next token takes a full period at the
@@ -68,11 +68,36 @@ TEST(RateLimiter, NeverGoesBelowTheFloorRate) {
   options.min_rate = 0.05;
   RateLimiter limiter(clock, options);
 
-  for (int i = 0; i < 20; ++i) limiter.OnRateLimited(std::nullopt);
+  // Twenty 429s, each to a request sent after the one before was answered.
+  for (int i = 0; i < 20; ++i) {
+    if (i > 0) clock.Advance(milliseconds(10));
+    limiter.OnRateLimited(clock.Monotonic(), std::nullopt);
+  }
   EXPECT_DOUBLE_EQ(limiter.rate(), 0.05);
 
   limiter.Acquire();
   EXPECT_EQ(clock.total_slept(), seconds(20));
+}
+
+TEST(RateLimiter, RequestsInFlightWhenTheRateIsCutDoNotCutItAgain) {
+  FakeClock clock;
+  RateLimiter limiter(clock, Options(8.0, 8));
+  // Eight requests go at once and all overshoot the server's limit.
+  const auto sent = clock.Monotonic();
+  for (int i = 0; i < 8; ++i) limiter.Acquire();
+  clock.Advance(milliseconds(300));
+  for (int i = 0; i < 8; ++i) {
+    limiter.OnRateLimited(sent, std::nullopt);
+    clock.Advance(milliseconds(1));
+  }
+  EXPECT_DOUBLE_EQ(limiter.rate(), 4.0);
+
+  // A request sent after the cut and refused again cuts it once more.
+  limiter.Acquire();
+  const auto after = clock.Monotonic();
+  clock.Advance(milliseconds(300));
+  limiter.OnRateLimited(after, std::nullopt);
+  EXPECT_DOUBLE_EQ(limiter.rate(), 2.0);
 }
 
 TEST(RateLimiter, HoldsEveryRequestUntilRetryAfterHasPassed) {
@@ -80,7 +105,7 @@ TEST(RateLimiter, HoldsEveryRequestUntilRetryAfterHasPassed) {
   RateLimiter limiter(clock, Options(1.0, 5));
   limiter.Acquire();
 
-  limiter.OnRateLimited(seconds(10));
+  limiter.OnRateLimited(clock.Monotonic(), seconds(10));
   limiter.Acquire();
   EXPECT_EQ(clock.total_slept(), seconds(10));
 
@@ -94,8 +119,8 @@ TEST(RateLimiter, AShorterRetryAfterDoesNotShortenALongerOne) {
   FakeClock clock;
   RateLimiter limiter(clock, Options(1.0, 1));
 
-  limiter.OnRateLimited(seconds(30));
-  limiter.OnRateLimited(seconds(5));
+  limiter.OnRateLimited(clock.Monotonic(), seconds(30));
+  limiter.OnRateLimited(clock.Monotonic(), seconds(5));
   limiter.Acquire();
   EXPECT_GE(clock.total_slept(), seconds(30));
 }
@@ -103,7 +128,7 @@ TEST(RateLimiter, AShorterRetryAfterDoesNotShortenALongerOne) {
 TEST(RateLimiter, RecoversGraduallyUpToTheConfiguredRate) {
   FakeClock clock;
   RateLimiter limiter(clock, Options(1.0, 1));
-  limiter.OnRateLimited(std::nullopt);
+  limiter.OnRateLimited(clock.Monotonic(), std::nullopt);
   ASSERT_DOUBLE_EQ(limiter.rate(), 0.5);
 
   limiter.OnSuccess();
@@ -123,7 +148,7 @@ TEST(RateLimiter, A429CutsTheRateToWhatTheServerAcceptedLately) {
     limiter.OnSuccess();
     clock.Advance(milliseconds(100));
   }
-  limiter.OnRateLimited(std::nullopt);
+  limiter.OnRateLimited(clock.Monotonic(), std::nullopt);
   EXPECT_DOUBLE_EQ(limiter.rate(), 10.0);  // 10 successes over 1 second
 }
 
